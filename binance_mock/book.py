@@ -1,0 +1,197 @@
+"""The simulated order book of one symbol: pure matching, no I/O.
+
+Positions are trade ids, which Binance numbers consecutively per symbol. An order remembers
+the position it was placed at and is matched only against later trades, and every change of
+an order is kept with the position that caused it, so the book can answer "what did this
+order look like as of trade N" whatever it has applied since. That is what makes results
+independent of timing: the exchange may run ahead of a trader, never behind its answers.
+"""
+
+from collections import deque
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+
+from core.codec import TradeBatch
+from core.values import Order, OrderStatus, Side
+
+NO_BUYS = Decimal("-Infinity")
+NO_SELLS = Decimal("Infinity")
+
+
+class FillModel(StrEnum):
+    TOUCH = "touch"  # a trade at the order's price or better fills the whole order
+    CROSS = "cross"  # the price must trade through; a fill is limited to the trade's quantity
+
+
+class BookOrder:
+    """An order in the book with its history of (position, report)."""
+
+    __slots__ = ("history", "placed_at")
+
+    def __init__(self, order: Order, placed_at: int) -> None:
+        self.placed_at = placed_at
+        self.history: list[tuple[int, Order]] = [(placed_at, order)]
+
+    @property
+    def current(self) -> Order:
+        return self.history[-1][1]
+
+    def as_of(self, position: int | None) -> Order:
+        """The order as it stood once the trade at ``position`` was applied (None: now)."""
+        if position is None:
+            return self.current
+        state = self.history[0][1]
+        for changed_at, report in self.history[1:]:
+            if changed_at > position:
+                break
+            state = report
+        return state
+
+    def record(self, position: int, report: Order) -> Order:
+        self.history.append((position, report))
+        return report
+
+
+class Book:
+    """Open and known orders of one symbol, plus the recent trades for late placements."""
+
+    def __init__(self, symbol: str, fill_model: FillModel = FillModel.TOUCH, memory: int = 100_000) -> None:
+        self.symbol = symbol
+        self.fill_model = fill_model
+        self.orders: dict[int, BookOrder] = {}
+        self.open: dict[int, BookOrder] = {}
+        self.applied = -1
+        self.skipped = 0
+        self.recent: deque[tuple[int, Decimal, str, int]] = deque(maxlen=memory)
+        self._best_buy = NO_BUYS
+        self._best_sell = NO_SELLS
+
+    def find(self, *, order_id: int | None = None, client_order_id: str | None = None) -> BookOrder | None:
+        """A known order by exchange id or client order id."""
+        if order_id is not None:
+            return self.orders.get(order_id)
+        for book_order in reversed(self.orders.values()):
+            if book_order.current.client_order_id == client_order_id:
+                return book_order
+        return None
+
+    def add(self, order: Order, placed_at: int) -> list[Order]:
+        """Rest an order placed at ``placed_at``; returns fills from trades already applied after it."""
+        book_order = BookOrder(order, placed_at)
+        self.orders[order.order_id] = book_order
+        if not order.status.is_open:
+            return []
+        self.open[order.order_id] = book_order
+        reports: list[Order] = []
+        for position, price, quantity, time in self._trades_after(placed_at):
+            filled = self._match_one(book_order, position, price, _quantity(quantity), time)
+            if filled is not None:
+                reports.append(filled[0])
+            if not book_order.current.status.is_open:
+                break
+        self._refresh()
+        return reports
+
+    def cancel(self, order_id: int, time: int) -> Order | None:
+        """Cancel an open order; None when there is no such open order."""
+        book_order = self.open.pop(order_id, None)
+        if book_order is None:
+            return None
+        self._refresh()
+        report = book_order.current.with_changes(status=OrderStatus.CANCELED, update_time=time)
+        return book_order.record(self.applied, report)
+
+    def apply_batch(self, batch: TradeBatch) -> list[Order]:
+        """Apply trades in order; returns the order reports they caused."""
+        reports: list[Order] = []
+        recent, applied = self.recent.append, self.applied
+        ids, prices, quantities, times = batch.trade_ids, batch.prices, batch.quantities, batch.trade_times
+        for index, position in enumerate(ids):
+            try:
+                price = Decimal(prices[index])
+                valid = price > 0 and price.is_finite()
+            except (InvalidOperation, TypeError):
+                valid = False
+            if not valid or type(position) is not int or position <= applied:
+                self.skipped += 1
+                continue
+            recent((position, price, quantities[index], times[index]))
+            applied = position
+            if price <= self._best_buy or price >= self._best_sell:
+                reports.extend(self._match(position, price, _quantity(quantities[index]), times[index]))
+        self.applied = applied
+        return reports
+
+    def _trades_after(self, position: int) -> list[tuple[int, Decimal, str, int]]:
+        later = []
+        for trade in reversed(self.recent):
+            if trade[0] <= position:
+                break
+            later.append(trade)
+        later.reverse()
+        return later
+
+    def _match(self, position: int, price: Decimal, quantity: Decimal, time: int) -> list[Order]:
+        reports = []
+        for book_order in self._priority():
+            filled = self._match_one(book_order, position, price, quantity, time)
+            if filled is None:
+                continue
+            reports.append(filled[0])
+            if self.fill_model is FillModel.CROSS:
+                quantity -= filled[1]
+                if quantity <= 0:
+                    break
+        self._refresh()
+        return reports
+
+    def _priority(self) -> list[BookOrder]:
+        if self.fill_model is FillModel.TOUCH:
+            return list(self.open.values())
+        buys = sorted((o for o in self.open.values() if o.current.side is Side.BUY), key=lambda o: -o.current.price)
+        sells = sorted((o for o in self.open.values() if o.current.side is Side.SELL), key=lambda o: o.current.price)
+        return buys + sells
+
+    def _match_one(
+        self, book_order: BookOrder, position: int, price: Decimal, quantity: Decimal, time: int
+    ) -> tuple[Order, Decimal] | None:
+        """Fill ``book_order`` from one trade if it qualifies: (report, quantity filled)."""
+        order = book_order.current
+        if position <= book_order.placed_at or not order.status.is_open:
+            return None
+        if not self._crosses(order, price):
+            return None
+        remaining = order.orig_qty - order.executed_qty
+        fill = remaining if self.fill_model is FillModel.TOUCH else min(remaining, quantity)
+        if fill <= 0:
+            return None
+        executed = order.executed_qty + fill
+        report = order.with_changes(
+            executed_qty=executed,
+            cumulative_quote_qty=order.cumulative_quote_qty + fill * order.price,
+            status=OrderStatus.FILLED if executed == order.orig_qty else OrderStatus.PARTIALLY_FILLED,
+            update_time=time,
+        )
+        if not report.status.is_open:
+            self.open.pop(order.order_id, None)
+        return book_order.record(position, report), fill
+
+    def _crosses(self, order: Order, price: Decimal) -> bool:
+        if self.fill_model is FillModel.TOUCH:
+            return price <= order.price if order.side is Side.BUY else price >= order.price
+        return price < order.price if order.side is Side.BUY else price > order.price
+
+    def _refresh(self) -> None:
+        buys = [o.current.price for o in self.open.values() if o.current.side is Side.BUY]
+        sells = [o.current.price for o in self.open.values() if o.current.side is Side.SELL]
+        self._best_buy = max(buys, default=NO_BUYS)
+        self._best_sell = min(sells, default=NO_SELLS)
+
+
+def _quantity(text: str) -> Decimal:
+    """A trade's quantity; a malformed one counts as nothing available."""
+    try:
+        quantity = Decimal(text)
+    except (InvalidOperation, TypeError):
+        return Decimal("0")
+    return quantity if quantity.is_finite() else Decimal("0")

@@ -1,0 +1,228 @@
+"""The simulated exchange: Binance's order API over in-memory books kept in the database.
+
+It follows each traded symbol's ``trade_events.<SYMBOL>`` group with a feed actor, fills
+orders by the book's rules, and publishes every change of an order on ``orders.<SYMBOL>``
+(like Binance's ``executionReport``), so stored orders are complete whether or not a trader
+asks. A question carrying ``as_of`` (the trade a trader reacts to) is answered only once the
+feed has applied that trade, and as of that trade.
+"""
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+
+from binance_mock import store
+from binance_mock.book import Book, BookOrder, FillModel
+from binance_mock.feed import ExchangeFeed
+from core.actors.runtime import Runtime
+from core.clock import now_ms
+from core.codec import TradeBatch, encode_order
+from core.db import Database
+from core.exchange import InvalidSymbol, OrderNotFound, UnknownOrder
+from core.exchange_info import ExchangeInfo, SymbolInfo, load_exchange_info
+from core.filters import check_limit_order
+from core.groups import orders_group
+from core.values import Order, OrderRequest, OrderStatus, TradeEvent
+
+logger = logging.getLogger(__name__)
+
+Sizes = Mapping[str, tuple[Decimal | None, Decimal | None]]
+
+
+class SimulatedExchange:
+    """An Exchange that matches orders against the trade events the system publishes."""
+
+    def __init__(
+        self,
+        *,
+        venue: str = "simulated",
+        db: Database | None = None,
+        exchange_info_file: str | Path | None = None,
+        sizes: Sizes | None = None,
+        fill_model: FillModel = FillModel.TOUCH,
+        as_of_timeout: float = 10.0,
+    ) -> None:
+        self.venue = venue
+        self._db = db or Database(f"exchange-{venue}")
+        self._info_file = Path(exchange_info_file or settings.EXCHANGE_INFO_FILE)
+        self._sizes = dict(sizes or {})
+        self._fill_model = fill_model
+        self._as_of_timeout = as_of_timeout
+        self._info: ExchangeInfo | None = None
+        self._books: dict[str, Book] = {}
+        self._published: dict[str, int] = {}
+        self._waiters: dict[str, list[tuple[int, asyncio.Future]]] = {}
+        self._last_order_id = 0
+        self._runtime: Runtime | None = None
+
+    async def open(self, runtime: Runtime) -> None:
+        """Load the books from the database and follow every symbol with open orders."""
+        self._runtime = runtime
+        await self.exchange_info()
+        state = await self._db.run(store.open_venue, self.venue)
+        self._last_order_id = state.last_order_id
+        for order, placed_at in state.open_orders:
+            self._book(order.symbol).add(order, placed_at)
+        for symbol in sorted({order.symbol for order, _ in state.open_orders}):
+            await self.watch(symbol)
+
+    async def close(self) -> None:
+        """Nothing to release: the feeds stop with the runtime."""
+
+    async def exchange_info(self) -> ExchangeInfo:
+        """The cached exchange info, with any tick/step size overrides applied."""
+        if self._info is None:
+            info = await asyncio.to_thread(load_exchange_info, self._info_file)
+            symbols = dict(info.symbols)
+            for symbol, (tick, step) in self._sizes.items():
+                if symbol in symbols:
+                    symbols[symbol] = symbols[symbol].with_sizes(tick_size=tick, step_size=step)
+            self._info = ExchangeInfo(info.server_time, symbols)
+        return self._info
+
+    async def watch(self, symbol: str) -> None:
+        """Follow ``symbol``'s trade events (idempotent)."""
+        self._symbol_info(symbol)
+        name = f"exchange.feed.{symbol}"
+        if self._runtime is None:
+            raise RuntimeError("open() the exchange before watching symbols")
+        if name not in self._runtime:
+            self._book(symbol)
+            await self._runtime.spawn(name, lambda: ExchangeFeed(self, symbol))
+
+    async def place_order(self, request: OrderRequest, *, as_of: TradeEvent | None = None) -> Order:
+        """Check the filters, give the order the next id, store it and rest it in the book."""
+        info = self._symbol_info(request.symbol)
+        check_limit_order(info.filters, request.price, request.quantity)
+        book = self._book(request.symbol)
+        placed_at = as_of.trade_id if as_of else book.applied
+        time = as_of.trade_time if as_of else now_ms()
+        order = Order(
+            symbol=request.symbol,
+            order_id=self._last_order_id + 1,
+            client_order_id=request.client_order_id,
+            side=request.side,
+            price=request.price,
+            orig_qty=request.quantity,
+            executed_qty=Decimal("0"),
+            cumulative_quote_qty=Decimal("0"),
+            status=OrderStatus.NEW,
+            time=time,
+            update_time=time,
+        )
+        await self._db.run(store.record_new_order, self.venue, order, placed_at)
+        self._last_order_id = order.order_id
+        fills = book.add(order, placed_at)
+        if fills:
+            await self._db.run(store.record_changes, self.venue, fills)
+        await self._publish([order, *fills])
+        return order
+
+    async def get_order(
+        self,
+        symbol: str,
+        *,
+        order_id: int | None = None,
+        client_order_id: str | None = None,
+        as_of: TradeEvent | None = None,
+    ) -> Order:
+        """The order as of ``as_of`` (waiting for the feed to apply it), else as it is now."""
+        self._symbol_info(symbol)
+        position = as_of.trade_id if as_of else None
+        if position is not None:
+            await self._reached(symbol, position)
+        book_order = self._book(symbol).find(order_id=order_id, client_order_id=client_order_id)
+        if book_order is not None:
+            return book_order.as_of(position)
+        stored = await self._db.run(
+            store.find_order, self.venue, symbol, order_id=order_id, client_order_id=client_order_id
+        )
+        if stored is None:
+            raise OrderNotFound(detail=f"{symbol} order {order_id or client_order_id!r} on {self.venue}")
+        return stored
+
+    async def cancel_order(
+        self, symbol: str, *, order_id: int | None = None, client_order_id: str | None = None
+    ) -> Order:
+        """Cancel an open order; UnknownOrder when it is not open."""
+        self._symbol_info(symbol)
+        book = self._book(symbol)
+        book_order: BookOrder | None = book.find(order_id=order_id, client_order_id=client_order_id)
+        canceled = book.cancel(book_order.current.order_id, now_ms()) if book_order else None
+        if canceled is None:
+            raise UnknownOrder(detail=f"{symbol} order {order_id or client_order_id!r} is not open")
+        await self._db.run(store.record_changes, self.venue, [canceled])
+        await self._publish([canceled])
+        return canceled
+
+    async def open_orders(self, symbol: str) -> list[Order]:
+        """Orders of ``symbol`` that can still fill, oldest first."""
+        self._symbol_info(symbol)
+        return [book_order.current for book_order in self._book(symbol).open.values()]
+
+    async def apply_trades(self, batch: TradeBatch) -> None:
+        """Apply a batch of trades (the feed calls this): fill, store, publish, then answer waiters."""
+        book = self._book(batch.symbol)
+        skipped = book.skipped
+        reports = book.apply_batch(batch)
+        if book.skipped > skipped:
+            logger.warning(
+                "%s: ignored %d trade events with a non-increasing id or a bad price",
+                batch.symbol,
+                book.skipped - skipped,
+            )
+        if reports:
+            await self._db.run(store.record_changes, self.venue, reports)
+            await self._publish(reports)
+        self._published[batch.symbol] = book.applied
+        self._wake(batch.symbol)
+
+    async def _reached(self, symbol: str, position: int) -> None:
+        if self._published.get(symbol, -1) >= position:
+            return
+        future = asyncio.get_running_loop().create_future()
+        self._waiters.setdefault(symbol, []).append((position, future))
+        try:
+            await asyncio.wait_for(future, self._as_of_timeout)
+        except TimeoutError:
+            logger.warning(
+                "%s: the exchange feed has not seen trade %s after %ss; answering with what it knows",
+                symbol,
+                position,
+                self._as_of_timeout,
+            )
+
+    def _wake(self, symbol: str) -> None:
+        published = self._published[symbol]
+        waiting = self._waiters.get(symbol, [])
+        still = []
+        for position, future in waiting:
+            if position <= published:
+                if not future.done():
+                    future.set_result(None)
+            else:
+                still.append((position, future))
+        self._waiters[symbol] = still
+
+    async def _publish(self, orders: list[Order]) -> None:
+        assert self._runtime is not None, "open() the exchange first"
+        for order in orders:
+            await self._runtime.layer.group_send(orders_group(order.symbol), encode_order(order))
+
+    def _book(self, symbol: str) -> Book:
+        book = self._books.get(symbol)
+        if book is None:
+            book = self._books[symbol] = Book(symbol, self._fill_model)
+        return book
+
+    def _symbol_info(self, symbol: str) -> SymbolInfo:
+        if self._info is None:
+            raise RuntimeError("open() the exchange first")
+        info = self._info.symbols.get(symbol)
+        if info is None:
+            raise InvalidSymbol(detail=f"{symbol!r} is not in the exchange info {self._info_file.name}")
+        return info

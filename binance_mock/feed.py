@@ -1,0 +1,36 @@
+"""The actor that feeds one symbol's trade events into the simulated exchange."""
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from core.actors.actor import Actor
+from core.codec import MessageError, TradeBatch
+from core.groups import trade_events_group
+
+if TYPE_CHECKING:
+    from binance_mock.exchange import SimulatedExchange
+
+logger = logging.getLogger(__name__)
+
+
+class ExchangeFeed(Actor):
+    """Applies every trade event of ``symbol`` to the simulated exchange, in order."""
+
+    def __init__(self, exchange: "SimulatedExchange", symbol: str) -> None:
+        self.exchange = exchange
+        self.symbol = symbol
+        self.groups = (trade_events_group(symbol),)
+        self.bad_messages = 0
+
+    async def on_message(self, message: dict[str, Any]) -> None:
+        try:
+            batch = TradeBatch.from_message(message)
+        except MessageError as error:
+            self.bad_messages += 1
+            logger.warning("exchange feed %s: ignored a bad message: %s", self.symbol, error)
+            return
+        if batch.symbol != self.symbol:
+            self.bad_messages += 1
+            logger.warning("exchange feed %s: ignored events of %s", self.symbol, batch.symbol)
+            return
+        await self.exchange.apply_trades(batch)

@@ -1,0 +1,253 @@
+"""The actor runtime: spawns actors on asyncio, supervises them, and tells when all are idle.
+
+Every actor reads its mailbox, a channel of the configured channel layer, one message at a
+time. A crash ends that incarnation; the actor's restart policy decides whether a fresh one
+(from the same factory, on the same mailbox) takes over and after what backoff.
+
+Quiescence: the runtime sends a barrier message through every mailbox, behind whatever is
+queued there, and waits until each actor has reached it. Two rounds in a row in which no
+actor handled anything mean the whole system is idle. The barriers travel through the channel
+layer, so this holds for the in-memory layer and for Redis alike.
+"""
+
+import asyncio
+import itertools
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from channels.layers import BaseChannelLayer
+
+from core.actors.actor import BARRIER, STOP, Actor, ActorContext
+from core.actors.policy import RestartTracker
+
+logger = logging.getLogger(__name__)
+
+ExitCallback = Callable[[str, BaseException | None, bool], Awaitable[None]]
+
+
+class ActorStartError(RuntimeError):
+    """An actor could not start, even after the restarts its policy allows."""
+
+
+class QuiescenceTimeout(AssertionError):
+    """The system did not become idle in time; the message names the busy actors."""
+
+
+@dataclass(eq=False)
+class _Cell:
+    name: str
+    factory: Callable[[], Actor]
+    tracker: RestartTracker
+    channel: str
+    on_exit: ExitCallback | None
+    started: asyncio.Event = field(default_factory=asyncio.Event)
+    task: asyncio.Task | None = None
+    work: int = 0
+    incarnation: int = 0
+    joined: tuple[str, ...] = ()
+    stopping: bool = False
+    error: BaseException | None = None
+    final_error: BaseException | None = None
+    timers: list[asyncio.Task] = field(default_factory=list)
+
+
+class Runtime:
+    """Hosts actors on one channel layer."""
+
+    def __init__(self, layer: BaseChannelLayer) -> None:
+        self.layer = layer
+        self._cells: dict[str, _Cell] = {}
+        self._barriers: dict[int, tuple[_Cell, asyncio.Future]] = {}
+        self._tokens = itertools.count(1)
+        self._generation = 0
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._cells
+
+    def names(self) -> list[str]:
+        """Names of the running actors, in the order they were spawned."""
+        return list(self._cells)
+
+    def channel_of(self, name: str) -> str:
+        """The mailbox channel of a running actor."""
+        return self._cells[name].channel
+
+    async def spawn(self, name: str, factory: Callable[[], Actor], *, on_exit: ExitCallback | None = None) -> str:
+        """Start an actor and wait until it runs; returns its mailbox channel.
+
+        ``on_exit(name, error, requested)`` runs once the actor is gone for good: ``error`` is
+        the last crash when the policy gave up, ``requested`` tells a stop asked for by someone.
+        """
+        if name in self._cells:
+            raise ValueError(f"an actor named {name!r} is already running")
+        first = factory()
+        channel = await self.layer.new_channel()
+        cell = _Cell(name, factory, RestartTracker(first.restart_policy), channel, on_exit)
+        self._cells[name] = cell
+        self._generation += 1
+        cell.task = asyncio.create_task(self._run(cell, first), name=f"actor:{name}")
+        started = asyncio.create_task(cell.started.wait())
+        await asyncio.wait({started, cell.task}, return_when=asyncio.FIRST_COMPLETED)
+        if not started.done():
+            started.cancel()
+            raise ActorStartError(f"actor {name!r} could not start: {cell.error!r}")
+        return channel
+
+    async def send(self, name: str, message: dict[str, Any]) -> None:
+        """Queue a message in a running actor's mailbox."""
+        await self.layer.send(self._cells[name].channel, message)
+
+    def every(self, name: str, seconds: float, message: dict[str, Any]) -> None:
+        """Send ``message`` to the actor every ``seconds`` for as long as it runs."""
+        cell = self._cells[name]
+
+        async def tick() -> None:
+            while True:
+                await asyncio.sleep(seconds)
+                await self.layer.send(cell.channel, dict(message))
+
+        cell.timers.append(asyncio.create_task(tick(), name=f"timer:{name}"))
+
+    async def stop(self, name: str, *, drain: bool = False, timeout: float = 10.0) -> bool:
+        """Stop an actor: at once, or after the messages already queued (``drain``)."""
+        cell = self._cells.get(name)
+        if cell is None or cell.task is None:
+            return False
+        cell.stopping = True
+        if drain:
+            await self.layer.send(cell.channel, {"type": STOP})
+        else:
+            cell.task.cancel()
+        await asyncio.wait({cell.task}, timeout=timeout)
+        return True
+
+    async def shutdown(self) -> None:
+        """Stop every actor, the most recently spawned first."""
+        for name in reversed(self.names()):
+            await self.stop(name)
+
+    async def quiescence(self, timeout: float = 10.0) -> None:
+        """Return once no actor has anything left to do; raise QuiescenceTimeout otherwise."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        previous = None
+        while True:
+            snapshot = await self._barrier_round(deadline)
+            if snapshot == previous:
+                return
+            previous = snapshot
+
+    async def _barrier_round(self, deadline: float) -> tuple:
+        loop = asyncio.get_running_loop()
+        waits: list[tuple[_Cell, asyncio.Future]] = []
+        for cell in list(self._cells.values()):
+            token = next(self._tokens)
+            future = loop.create_future()
+            self._barriers[token] = (cell, future)
+            waits.append((cell, future))
+            await self.layer.send(cell.channel, {"type": BARRIER, "token": token})
+        if waits:
+            await asyncio.wait([future for _, future in waits], timeout=max(0.0, deadline - loop.time()))
+        busy = [cell.name for cell, future in waits if not future.done()]
+        if busy or loop.time() > deadline:
+            for token, (cell, _) in list(self._barriers.items()):
+                if cell.name in busy:
+                    del self._barriers[token]
+            raise QuiescenceTimeout(f"the system was not idle in time; still busy: {', '.join(busy) or 'none'}")
+        return (self._generation, tuple((c.name, c.incarnation, c.work) for c in self._cells.values()))
+
+    def _reach_barrier(self, token: object) -> None:
+        entry = self._barriers.pop(token, None) if isinstance(token, int) else None
+        if entry is not None and not entry[1].done():
+            entry[1].set_result(True)
+
+    async def _run(self, cell: _Cell, actor: Actor) -> None:
+        try:
+            while True:
+                crashed = await self._incarnation(cell, actor)
+                if cell.stopping:
+                    break
+                delay = cell.tracker.next_delay(crashed=crashed is not None)
+                if delay is None:
+                    cell.final_error = crashed
+                    if crashed is not None:
+                        logger.error(
+                            "actor %s stays down after %s restarts: %r",
+                            cell.name,
+                            cell.tracker.recent_restarts,
+                            crashed,
+                        )
+                    break
+                logger.warning("restarting actor %s in %.2fs (last error: %r)", cell.name, delay, crashed)
+                await asyncio.sleep(delay)
+                actor = cell.factory()
+        finally:
+            await self._retire(cell)
+
+    async def _incarnation(self, cell: _Cell, actor: Actor) -> BaseException | None:
+        context = ActorContext(self, cell.name, cell.channel)
+        actor.ctx = context
+        cell.incarnation += 1
+        cell.work += 1
+        error: BaseException | None = None
+        try:
+            await actor.on_start()
+            await self._join(cell, actor.groups)
+            cell.started.set()
+            await self._serve(cell, actor, context)
+        except Exception as exc:  # a crash of this incarnation: supervision decides
+            error = cell.error = exc
+            logger.exception("actor %s crashed", cell.name)
+        finally:
+            await self._leave(cell)
+            try:
+                await actor.on_stop()
+            except Exception:
+                logger.exception("actor %s failed while stopping", cell.name)
+        return error
+
+    async def _serve(self, cell: _Cell, actor: Actor, context: ActorContext) -> None:
+        receive, channel, handle = self.layer.receive, cell.channel, actor.on_message
+        while not context.stop_requested:
+            message = await receive(channel)
+            kind = message.get("type")
+            if kind == BARRIER:
+                self._reach_barrier(message.get("token"))
+                continue
+            if kind == STOP:
+                cell.stopping = True
+                return
+            cell.work += 1
+            await handle(message)
+
+    async def _join(self, cell: _Cell, groups: tuple[str, ...]) -> None:
+        for group in groups:
+            await self.layer.group_add(group, cell.channel)
+        cell.joined = tuple(groups)
+
+    async def _leave(self, cell: _Cell) -> None:
+        joined, cell.joined = cell.joined, ()
+        for group in joined:
+            try:
+                await self.layer.group_discard(group, cell.channel)
+            except Exception:
+                logger.exception("actor %s could not leave group %s", cell.name, group)
+
+    async def _retire(self, cell: _Cell) -> None:
+        if self._cells.get(cell.name) is cell:
+            del self._cells[cell.name]
+            self._generation += 1
+        for timer in cell.timers:
+            timer.cancel()
+        for token, (owner, future) in list(self._barriers.items()):
+            if owner is cell:
+                del self._barriers[token]
+                if not future.done():
+                    future.set_result(False)
+        if cell.on_exit is not None:
+            try:
+                await cell.on_exit(cell.name, cell.final_error, cell.stopping)
+            except Exception:
+                logger.exception("exit handler of actor %s failed", cell.name)

@@ -1,0 +1,217 @@
+"""How trade events and orders travel over the channel layer.
+
+Decimals travel as strings. A single trade event is a readable dict (what a streamer or a
+test publishes); many events of one symbol travel as a ``TradeBatch``: columns packed into one
+orjson blob, which both channel layers carry cheaply (the in-memory layer deep-copies every
+message, and a bytes value costs nothing to copy).
+"""
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+import orjson
+
+from core.decimals import fmt, to_decimal
+from core.values import Order, OrderStatus, Side, TradeEvent
+
+TRADE_EVENT = "trade.event"
+TRADE_BATCH = "trade.batch"
+ORDER_UPDATE = "order.update"
+
+
+class MessageError(ValueError):
+    """A message that does not have the shape its type promises."""
+
+
+def _field(message: Mapping[str, Any], name: str, kind: type) -> Any:
+    if name not in message:
+        raise MessageError(f"missing field {name!r}")
+    value = message[name]
+    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise MessageError(f"field {name!r} must be an integer, got {value!r}")
+    if kind is not int and not isinstance(value, kind):
+        raise MessageError(f"field {name!r} must be {kind.__name__}, got {value!r}")
+    return value
+
+
+def _decimal(message: Mapping[str, Any], name: str) -> Decimal:
+    try:
+        return to_decimal(_field(message, name, str), field=name)
+    except ValueError as error:
+        raise MessageError(str(error)) from None
+
+
+def encode_trade_event(event: TradeEvent) -> dict[str, Any]:
+    """The channel-layer message for one trade event."""
+    return {
+        "type": TRADE_EVENT,
+        "event_type": event.event_type,
+        "event_time": event.event_time,
+        "symbol": event.symbol,
+        "trade_id": event.trade_id,
+        "price": fmt(event.price),
+        "quantity": fmt(event.quantity),
+        "trade_time": event.trade_time,
+        "buyer_market_maker": event.buyer_market_maker,
+    }
+
+
+def decode_trade_event(message: Mapping[str, Any]) -> TradeEvent:
+    """Parse a ``trade.event`` message; raises MessageError naming the bad field."""
+    return TradeEvent(
+        event_type=_field(message, "event_type", str),
+        event_time=_field(message, "event_time", int),
+        symbol=_field(message, "symbol", str),
+        trade_id=_field(message, "trade_id", int),
+        price=_decimal(message, "price"),
+        quantity=_decimal(message, "quantity"),
+        trade_time=_field(message, "trade_time", int),
+        buyer_market_maker=_field(message, "buyer_market_maker", bool),
+    )
+
+
+class TradeBatch:
+    """Trade events of one symbol, in order, held as columns.
+
+    Prices and quantities stay strings until a consumer needs them, so a consumer that only
+    compares prices pays for one Decimal per event and builds a full TradeEvent only for the
+    events it acts on.
+    """
+
+    __slots__ = ("event_times", "makers", "prices", "quantities", "symbol", "trade_ids", "trade_times")
+
+    def __init__(
+        self,
+        symbol: str,
+        trade_ids: list[int],
+        prices: list[str],
+        quantities: list[str],
+        trade_times: list[int],
+        event_times: list[int],
+        makers: list[bool],
+    ) -> None:
+        self.symbol = symbol
+        self.trade_ids = trade_ids
+        self.prices = prices
+        self.quantities = quantities
+        self.trade_times = trade_times
+        self.event_times = event_times
+        self.makers = makers
+
+    def __len__(self) -> int:
+        return len(self.trade_ids)
+
+    @classmethod
+    def from_events(cls, symbol: str, events: Iterable[TradeEvent]) -> "TradeBatch":
+        """Pack events (all of ``symbol``) into a batch."""
+        batch = cls(symbol, [], [], [], [], [], [])
+        for event in events:
+            batch.append(event)
+        return batch
+
+    def append(self, event: TradeEvent) -> None:
+        """Add one event at the end."""
+        self.trade_ids.append(event.trade_id)
+        self.prices.append(fmt(event.price))
+        self.quantities.append(fmt(event.quantity))
+        self.trade_times.append(event.trade_time)
+        self.event_times.append(event.event_time)
+        self.makers.append(event.buyer_market_maker)
+
+    def event(self, index: int, price: Decimal | None = None) -> TradeEvent:
+        """The full trade event at ``index`` (``price`` saves parsing it again)."""
+        return TradeEvent(
+            event_type="trade",
+            event_time=self.event_times[index],
+            symbol=self.symbol,
+            trade_id=self.trade_ids[index],
+            price=Decimal(self.prices[index]) if price is None else price,
+            quantity=Decimal(self.quantities[index]),
+            trade_time=self.trade_times[index],
+            buyer_market_maker=self.makers[index],
+        )
+
+    def events(self) -> list[TradeEvent]:
+        """Every event of the batch, oldest first."""
+        return [self.event(index) for index in range(len(self))]
+
+    def to_message(self) -> dict[str, Any]:
+        """The ``trade.batch`` channel-layer message."""
+        columns = [self.trade_ids, self.prices, self.quantities, self.trade_times, self.event_times, self.makers]
+        return {"type": TRADE_BATCH, "symbol": self.symbol, "columns": orjson.dumps(columns)}
+
+    @classmethod
+    def from_message(cls, message: Mapping[str, Any]) -> "TradeBatch":
+        """Read a ``trade.batch`` or a single ``trade.event`` message as a batch."""
+        kind = message.get("type")
+        if kind == TRADE_EVENT:
+            event = decode_trade_event(message)
+            return cls.from_events(event.symbol, [event])
+        if kind != TRADE_BATCH:
+            raise MessageError(f"expected a trade event or batch, got type {kind!r}")
+        symbol = _field(message, "symbol", str)
+        try:
+            columns = orjson.loads(_field(message, "columns", bytes))
+        except orjson.JSONDecodeError as error:
+            raise MessageError(f"columns are not JSON: {error}") from None
+        if not isinstance(columns, list) or len(columns) != 6 or not all(isinstance(c, list) for c in columns):
+            raise MessageError("columns must be six lists")
+        if len({len(column) for column in columns}) != 1:
+            raise MessageError("columns differ in length")
+        return cls(symbol, *columns)
+
+
+def order_fields(order: Order) -> dict[str, Any]:
+    """An order as a plain dict of strings and integers (for messages and JSON)."""
+    return {
+        "symbol": order.symbol,
+        "order_id": order.order_id,
+        "client_order_id": order.client_order_id,
+        "side": order.side.value,
+        "type": order.type,
+        "time_in_force": order.time_in_force,
+        "price": fmt(order.price),
+        "orig_qty": fmt(order.orig_qty),
+        "executed_qty": fmt(order.executed_qty),
+        "cumulative_quote_qty": fmt(order.cumulative_quote_qty),
+        "status": order.status.value,
+        "time": order.time,
+        "update_time": order.update_time,
+    }
+
+
+def order_from_fields(body: Mapping[str, Any]) -> Order:
+    """Parse ``order_fields()`` output; raises MessageError naming the bad field."""
+    try:
+        side = Side(_field(body, "side", str))
+        status = OrderStatus(_field(body, "status", str))
+    except ValueError as error:
+        raise MessageError(str(error)) from None
+    return Order(
+        symbol=_field(body, "symbol", str),
+        order_id=_field(body, "order_id", int),
+        client_order_id=_field(body, "client_order_id", str),
+        side=side,
+        price=_decimal(body, "price"),
+        orig_qty=_decimal(body, "orig_qty"),
+        executed_qty=_decimal(body, "executed_qty"),
+        cumulative_quote_qty=_decimal(body, "cumulative_quote_qty"),
+        status=status,
+        time=_field(body, "time", int),
+        update_time=_field(body, "update_time", int),
+        type=_field(body, "type", str),
+        time_in_force=_field(body, "time_in_force", str),
+    )
+
+
+def encode_order(order: Order) -> dict[str, Any]:
+    """The ``order.update`` channel-layer message for an order report."""
+    return {"type": ORDER_UPDATE, "order": order_fields(order)}
+
+
+def decode_order(message: Mapping[str, Any]) -> Order:
+    """Parse an ``order.update`` message; raises MessageError naming the bad field."""
+    if message.get("type") != ORDER_UPDATE:
+        raise MessageError(f"expected an order update, got type {message.get('type')!r}")
+    return order_from_fields(_field(message, "order", dict))

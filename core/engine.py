@@ -1,0 +1,189 @@
+"""The engine: runs what the desired state says should run, and keeps it that way.
+
+Components (``settings.ENGINE_COMPONENTS``) each own one kind of work, say trading per
+symbol: they read what is wanted (from their settings table, or from a fixed ``Plan`` for
+backtests) and make the actors for it. The engine reconciles at start (autostart), when a
+control command nudges it over the channel layer, and on a periodic check, so control works
+with any channel layer and nothing is lost when the engine restarts.
+"""
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from channels.layers import BaseChannelLayer, get_channel_layer
+from django.conf import settings
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from core.actors.actor import Actor
+from core.actors.runtime import ActorStartError, Runtime
+from core.db import Database
+from core.exchange import Exchange, build_exchange
+from core.models import EngineHeartbeat
+from core.plan import Plan
+
+logger = logging.getLogger(__name__)
+
+LOCAL_ENGINES: set["Engine"] = set()  # live engines running in this process
+
+
+class Component(Protocol):
+    """One kind of work the engine runs, keyed by a string such as a symbol."""
+
+    name: str
+
+    def check(self, plan: Plan) -> None:
+        """Raise ValueError, naming what is wrong, if ``plan`` asks for something invalid."""
+
+    async def wanted(self) -> dict[str, Any]:
+        """What should run now: key → configuration."""
+
+    def actor_name(self, key: str) -> str:
+        """The runtime name of the actor for ``key``."""
+
+    def make_actor(self, key: str, config: Any) -> Actor:
+        """A fresh actor for ``key`` (called again on every restart)."""
+
+    async def reconfigure(self, key: str, config: Any) -> None:
+        """Tell the running actor for ``key`` about a changed configuration."""
+
+    async def ended(self, key: str, error: BaseException | None) -> None:
+        """The actor for ``key`` ended on its own (``error`` when it kept crashing)."""
+
+    def describe(self, key: str) -> str:
+        """A few words for logs and command output, such as ``trading XRPUSDT``."""
+
+
+class Engine:
+    """Hosts the runtime, the exchange and the components' actors."""
+
+    def __init__(
+        self,
+        *,
+        venue: str | None = None,
+        plan: Plan | None = None,
+        layer: BaseChannelLayer | None = None,
+        exchange: Callable[[str, Database], Exchange] | None = None,
+    ) -> None:
+        self.venue = venue or settings.EXCHANGE
+        self.plan = plan
+        self.live = plan is None
+        self.engine_id = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self.layer = layer or get_channel_layer()
+        self.db = Database(f"engine-db-{self.venue}")
+        self.runtime = Runtime(self.layer)
+        make_exchange = exchange or (lambda venue, db: build_exchange(venue=venue, db=db))
+        self.exchange: Exchange = make_exchange(self.venue, self.db)
+        self.components: list[Component] = [import_string(path)(self) for path in settings.ENGINE_COMPONENTS]
+        self._running: dict[str, dict[str, Any]] = {c.name: {} for c in self.components}
+        self._lock = asyncio.Lock()
+
+    def check_plan(self) -> None:
+        """Raise ValueError if the fixed plan asks for anything invalid (nothing has started yet)."""
+        if self.plan is not None:
+            for component in self.components:
+                component.check(self.plan)
+
+    async def start(self) -> list[str]:
+        """Open the exchange, start the control actor (live engines) and autostart; returns what started."""
+        self.check_plan()
+        await self.exchange.open(self.runtime)
+        if self.live:
+            from core.control import ControlActor
+
+            await self.runtime.spawn("engine.control", lambda: ControlActor(self))
+            self.runtime.every("engine.control", settings.ENGINE_POLL_SECONDS, {"type": "engine.tick"})
+            await self.beat()
+            LOCAL_ENGINES.add(self)
+        changes = await self.reconcile()
+        logger.info("engine %s started on %s: %s", self.engine_id, self.venue, "; ".join(changes) or "nothing to run")
+        return changes
+
+    async def stop(self) -> None:
+        """Stop every actor (open orders stay on the exchange) and release the database thread."""
+        LOCAL_ENGINES.discard(self)
+        await self.runtime.shutdown()
+        await self.exchange.close()
+        if self.live:
+            await self.db.run(EngineHeartbeat.objects.filter(engine_id=self.engine_id).delete)
+        await self.db.close()
+
+    async def quiescence(self, timeout: float = 10.0) -> None:
+        """Return once every actor is idle (see Runtime.quiescence)."""
+        await self.runtime.quiescence(timeout)
+
+    def running(self, component: str) -> dict[str, Any]:
+        """What a component runs now: key → configuration."""
+        return dict(self._running[component])
+
+    async def reconcile(self) -> list[str]:
+        """Start, stop and reconfigure actors until they match the desired state."""
+        async with self._lock:
+            changes: list[str] = []
+            for component in self.components:
+                changes += await self._reconcile(component)
+            return changes
+
+    async def _reconcile(self, component: Component) -> list[str]:
+        wanted = await component.wanted()
+        running = self._running[component.name]
+        changes = []
+        for key in [key for key in running if key not in wanted]:
+            running.pop(key)
+            await self.runtime.stop(component.actor_name(key))
+            changes.append(f"stopped {component.describe(key)}")
+        for key, config in wanted.items():
+            if key not in running:
+                changes.append(await self._start(component, key, config))
+            elif running[key] != config:
+                running[key] = config
+                await component.reconfigure(key, config)
+                changes.append(f"updated {component.describe(key)}")
+        return changes
+
+    async def _start(self, component: Component, key: str, config: Any) -> str:
+        running = self._running[component.name]
+        running[key] = config
+
+        async def ended(name: str, error: BaseException | None, requested: bool) -> None:
+            if not requested and running.get(key) is not None:
+                running.pop(key, None)
+                await component.ended(key, error)
+
+        def factory() -> Actor:
+            return component.make_actor(key, running.get(key, config))
+
+        try:
+            await self.runtime.spawn(component.actor_name(key), factory, on_exit=ended)
+        except ActorStartError as error:
+            return f"could not start {component.describe(key)}: {error}"
+        return f"started {component.describe(key)}"
+
+    async def beat(self) -> None:
+        """Record that this engine is alive."""
+        now = timezone.now()
+        layer = f"{type(self.layer).__module__}.{type(self.layer).__name__}"
+        await self.db.run(
+            EngineHeartbeat.objects.update_or_create,
+            engine_id=self.engine_id,
+            defaults={
+                "venue": self.venue,
+                "host": socket.gethostname(),
+                "pid": os.getpid(),
+                "channel_layer": layer,
+                "seen_at": now,
+            },
+            create_defaults={
+                "venue": self.venue,
+                "host": socket.gethostname(),
+                "pid": os.getpid(),
+                "channel_layer": layer,
+                "seen_at": now,
+                "started_at": now,
+            },
+        )

@@ -1,0 +1,123 @@
+"""The one seam to the outside world: the Exchange protocol and its errors.
+
+Two adapters implement it: the simulated exchange (``binance_mock``) and, later, real Binance.
+Every call that a trade event causes carries that event as ``as_of``: the simulated exchange
+answers as of that trade (it has applied it, and nothing after it counts), which makes results
+independent of timing. A real exchange has always seen the trade already and ignores it.
+"""
+
+from typing import TYPE_CHECKING, Protocol
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
+
+from core.exchange_info import ExchangeInfo
+from core.values import Order, OrderRequest, TradeEvent
+
+if TYPE_CHECKING:
+    from core.actors.runtime import Runtime
+
+
+class ExchangeError(Exception):
+    """An error answer of the exchange, with Binance's code and message."""
+
+    code = 0
+    default_message = "Exchange error."
+
+    def __init__(self, message: str | None = None, *, detail: str = "", code: int | None = None) -> None:
+        self.message = message or self.default_message
+        self.detail = detail
+        if code is not None:
+            self.code = code
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        text = f"Binance error {self.code}: {self.message}"
+        return f"{text} ({self.detail})" if self.detail else text
+
+
+class FilterFailure(ExchangeError):
+    """-1013: the order breaks one of the symbol's filters."""
+
+    code = -1013
+
+
+class InvalidSymbol(ExchangeError):
+    """-1121: the exchange does not list the symbol."""
+
+    code = -1121
+    default_message = "Invalid symbol."
+
+
+class OrderRejected(ExchangeError):
+    """-2010: the matching engine refused the new order."""
+
+    code = -2010
+
+
+class UnknownOrder(ExchangeError):
+    """-2011: cancel of an order that does not exist or is already closed."""
+
+    code = -2011
+    default_message = "Unknown order sent."
+
+
+class OrderNotFound(ExchangeError):
+    """-2013: query of an order that does not exist."""
+
+    code = -2013
+    default_message = "Order does not exist."
+
+
+class Exchange(Protocol):
+    """What traders, seeding and the engine need from an exchange."""
+
+    venue: str
+
+    async def open(self, runtime: "Runtime") -> None:
+        """Start whatever the adapter runs in the background (feeds, user data stream)."""
+
+    async def close(self) -> None:
+        """Stop background work and release connections."""
+
+    async def exchange_info(self) -> ExchangeInfo:
+        """Symbols and their filters."""
+
+    async def watch(self, symbol: str) -> None:
+        """Follow ``symbol``'s market before a trader acts on it (the simulated exchange needs it)."""
+
+    async def place_order(self, request: OrderRequest, *, as_of: TradeEvent | None = None) -> Order:
+        """Place a GTC limit order; raises ExchangeError when it is refused."""
+
+    async def get_order(
+        self,
+        symbol: str,
+        *,
+        order_id: int | None = None,
+        client_order_id: str | None = None,
+        as_of: TradeEvent | None = None,
+    ) -> Order:
+        """The order's current state; raises OrderNotFound for an unknown order."""
+
+    async def cancel_order(
+        self, symbol: str, *, order_id: int | None = None, client_order_id: str | None = None
+    ) -> Order:
+        """Cancel an open order; raises UnknownOrder when there is no such open order."""
+
+    async def open_orders(self, symbol: str) -> list[Order]:
+        """The symbol's orders that can still fill."""
+
+
+def configured_exchange_class() -> type:
+    """The adapter class ``settings.EXCHANGE`` names."""
+    backends = settings.EXCHANGE_BACKENDS
+    if settings.EXCHANGE not in backends:
+        choices = ", ".join(sorted(backends))
+        raise ImproperlyConfigured(f"EXCHANGE={settings.EXCHANGE!r} is not one of: {choices}")
+    return import_string(backends[settings.EXCHANGE])
+
+
+def build_exchange(**options: object) -> Exchange:
+    """An instance of the configured exchange adapter."""
+    return configured_exchange_class()(**options)

@@ -1,0 +1,38 @@
+"""manage.py runengine: the long-running engine process."""
+
+import asyncio
+import signal
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from core.engine import Engine
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the trading engine until interrupted: start what the settings say should run (autostart), "
+        "then follow control commands and a periodic check."
+    )
+
+    def handle(self, *args, **options) -> None:
+        asyncio.run(self._run())
+
+    async def _run(self) -> None:
+        engine = Engine()
+        changes = await engine.start()
+        layer = type(engine.layer).__name__
+        self.stdout.write(
+            f"Engine {engine.engine_id} running on the {engine.venue} exchange "
+            f"(channel layer {layer}, database {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]})."
+        )
+        for change in changes or ["nothing to run yet: use start_trading / start_storing"]:
+            self.stdout.write(f"  {change}")
+        self.stdout.write("Press Ctrl+C to stop; open orders stay on the exchange.")
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+        await engine.stop()
+        self.stdout.write("Engine stopped.")

@@ -1,0 +1,40 @@
+"""The engine's own bookkeeping: which engines are alive."""
+
+from django.db import models
+
+
+class EngineHeartbeat(models.Model):
+    """A running engine process; ``seen_at`` moves forward on every periodic check."""
+
+    engine_id = models.CharField(max_length=80, unique=True)
+    venue = models.CharField(max_length=64)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    channel_layer = models.CharField(max_length=255, help_text="the channel layer class the engine uses")
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-seen_at"]
+
+    def __str__(self) -> str:
+        return f"engine {self.engine_id} ({self.venue})"
+
+
+class Symbol(models.Model):
+    """A symbol of the exchange info, as last seeded; what commands accept as a symbol."""
+
+    symbol = models.CharField(max_length=30, unique=True)
+    status = models.CharField(max_length=20)
+    base_asset = models.CharField(max_length=20)
+    quote_asset = models.CharField(max_length=20)
+    tick_size = models.DecimalField(max_digits=28, decimal_places=8)
+    step_size = models.DecimalField(max_digits=28, decimal_places=8)
+    min_qty = models.DecimalField(max_digits=28, decimal_places=8)
+    min_notional = models.DecimalField(max_digits=28, decimal_places=8)
+
+    class Meta:
+        ordering = ["symbol"]
+
+    def __str__(self) -> str:
+        return self.symbol

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DataWarehouseConfig(AppConfig):
+    name = "data_warehouse"
+    verbose_name = "Data warehouse"

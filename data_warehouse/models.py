@@ -1,0 +1,92 @@
+"""Stored orders, what is being stored, and backtest runs."""
+
+from django.db import models
+
+from core.values import OrderStatus, Side
+
+
+class Stream(models.TextChoices):
+    ORDERS = "ORDERS", "orders"
+    TRADE_EVENTS = "TRADE_EVENTS", "trade events"
+
+
+class StoringStatus(models.TextChoices):
+    ON = "on", "on"
+    OFF = "off", "off"
+
+
+class StoringSettings(models.Model):
+    """Whether one topic (a stream of one symbol) is being stored."""
+
+    stream = models.CharField(max_length=16, choices=Stream.choices)
+    symbol = models.CharField(max_length=30)
+    status = models.CharField(max_length=4, choices=StoringStatus.choices, default=StoringStatus.OFF)
+
+    class Meta:
+        verbose_name = "storing settings"
+        verbose_name_plural = "storing settings"
+        ordering = ["stream", "symbol"]
+        constraints = [models.UniqueConstraint(fields=["stream", "symbol"], name="storing_unique_topic")]
+
+    def __str__(self) -> str:
+        return f"{self.stream} {self.symbol} ({self.status})"
+
+
+class Order(models.Model):
+    """An order as last reported, one row per order; ``id`` is the order in which rows first arrived."""
+
+    venue = models.CharField(max_length=64, help_text="the exchange, or backtest-<run id>")
+    symbol = models.CharField(max_length=30)
+    order_id = models.BigIntegerField("order id")
+    client_order_id = models.CharField(max_length=36)
+    side = models.CharField(max_length=4, choices=[(s.value, s.value) for s in Side])
+    type = models.CharField(max_length=16, default="LIMIT")
+    time_in_force = models.CharField(max_length=8, default="GTC")
+    price = models.DecimalField(max_digits=28, decimal_places=8)
+    orig_qty = models.DecimalField("quantity", max_digits=28, decimal_places=8)
+    executed_qty = models.DecimalField("executed", max_digits=28, decimal_places=8)
+    cumulative_quote_qty = models.DecimalField(max_digits=28, decimal_places=8)
+    status = models.CharField(max_length=16, choices=[(s.value, s.value) for s in OrderStatus])
+    time = models.BigIntegerField(help_text="ms of the trade event that caused the order")
+    update_time = models.BigIntegerField(help_text="ms of the trade event of the last change")
+    first_seen_time = models.BigIntegerField(help_text="update time of the first report stored")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["venue", "symbol", "order_id"], name="order_unique_per_venue"),
+        ]
+        indexes = [models.Index(fields=["venue", "symbol", "id"], name="order_by_venue_symbol")]
+
+    def __str__(self) -> str:
+        return f"#{self.order_id} {self.side} {self.symbol} {self.status}"
+
+
+class BacktestRun(models.Model):
+    """One replay of history through the engine; its orders live on venue ``backtest-<id>``."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "running"
+        FINISHED = "finished", "finished"
+        FAILED = "failed", "failed"
+
+    symbol = models.CharField(max_length=30)
+    source = models.CharField(max_length=500, help_text="the file replayed")
+    settings = models.JSONField(help_text="trading settings, tick size and step size used")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    events = models.BigIntegerField(default=0)
+    first_trade_time = models.BigIntegerField(null=True, blank=True)
+    last_trade_time = models.BigIntegerField(null=True, blank=True)
+    elapsed_seconds = models.FloatField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"backtest {self.id} {self.symbol} ({self.status})"
+
+    @property
+    def venue(self) -> str:
+        return f"backtest-{self.id}"

@@ -1,0 +1,75 @@
+"""The engine component that runs a leader for every symbol being traded."""
+
+import logging
+from typing import TYPE_CHECKING
+
+from core.plan import Plan
+from naive import params, store
+from naive.leader import Leader, LeaderConfig, LeaderHooks
+from naive.models import TradingStatus
+
+if TYPE_CHECKING:
+    from core.engine import Engine
+
+logger = logging.getLogger(__name__)
+
+
+class TradingComponent:
+    """Trading per symbol: wanted when its status is on or shutdown (or the plan says so)."""
+
+    name = "trading"
+
+    def __init__(self, engine: "Engine") -> None:
+        self.engine = engine
+        self.failures: dict[str, str] = {}
+
+    def check(self, plan: Plan) -> None:
+        for symbol, raw in plan.trading.items():
+            try:
+                params.parse_settings(raw)
+            except ValueError as error:
+                raise ValueError(f"trading settings for {symbol}: {error}") from None
+
+    async def wanted(self) -> dict[str, LeaderConfig]:
+        if self.engine.plan is not None:
+            trading = self.engine.plan.trading
+            return {
+                symbol: LeaderConfig(TradingStatus.ON, params.parse_settings(raw)) for symbol, raw in trading.items()
+            }
+        rows = await self.engine.db.run(store.wanted_trading)
+        wanted = {}
+        for symbol, (status, values) in rows.items():
+            try:
+                wanted[symbol] = LeaderConfig(status, store.validated(values))
+            except ValueError as error:
+                logger.error("not trading %s: invalid settings: %s", symbol, error)
+        return wanted
+
+    def actor_name(self, key: str) -> str:
+        return f"naive.leader.{key}"
+
+    def make_actor(self, key: str, config: LeaderConfig) -> Leader:
+        engine = self.engine
+        hooks = LeaderHooks(halted=self._halted, shut_down=self._shut_down)
+        return Leader(
+            symbol=key, config=config, venue=engine.venue, exchange=engine.exchange, db=engine.db, hooks=hooks
+        )
+
+    async def reconfigure(self, key: str, config: LeaderConfig) -> None:
+        await self.engine.runtime.send(self.actor_name(key), config.to_message())
+
+    async def ended(self, key: str, error: BaseException | None) -> None:
+        if error is not None:
+            await self._halted(key, f"the leader kept crashing: {error!r}")
+
+    def describe(self, key: str) -> str:
+        return f"trading {key}"
+
+    async def _halted(self, symbol: str, why: str) -> None:
+        self.failures[symbol] = why
+        if self.engine.live:
+            await self.engine.db.run(store.stop_symbol, symbol, error=why)
+
+    async def _shut_down(self, symbol: str) -> None:
+        if self.engine.live:
+            await self.engine.db.run(store.stop_symbol, symbol)

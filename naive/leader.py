@@ -1,0 +1,191 @@
+"""The leader of a symbol: owns its traders and hands them every trade event, in order.
+
+Traders run inside their leader's task, in the order they were started, so each sees every
+event in a fixed order and a trader started during an event acts from the next one. The
+leader skips events whose price lies inside every trader's quiet band without calling the
+strategy at all, which is what makes replays fast.
+"""
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from core.actors.actor import Actor
+from core.actors.policy import Restart, RestartPolicy, RestartTracker
+from core.codec import TRADE_BATCH, TRADE_EVENT, MessageError, TradeBatch
+from core.db import Database
+from core.exchange import Exchange, ExchangeError, FilterFailure, InvalidSymbol, OrderRejected
+from core.groups import trade_events_group
+from core.values import TradeEvent
+from naive import store
+from naive.models import TradingStatus
+from naive.strategy import Finished, TradingParams, starts_trader
+from naive.trader import Desk, Notice, Trader
+
+logger = logging.getLogger(__name__)
+
+LEADER_CONFIG = "leader.config"
+TRADER_POLICY = RestartPolicy(max_restarts=3, within_seconds=60)
+
+
+@dataclass(frozen=True)
+class LeaderConfig:
+    """What the leader should do: status (on or shutdown) and the strategy settings."""
+
+    status: str
+    settings: dict[str, Any] = field(hash=False)
+
+    def to_message(self) -> dict[str, Any]:
+        return {"type": LEADER_CONFIG, "status": self.status, "settings": {k: str(v) for k, v in self.settings.items()}}
+
+
+@dataclass
+class LeaderHooks:
+    """How the leader reports that trading of its symbol ended on its own."""
+
+    halted: Callable[[str, str], Awaitable[None]]  # (symbol, why): the settings cannot trade
+    shut_down: Callable[[str], Awaitable[None]]  # (symbol): the last trader finished during shutdown
+
+
+class Leader(Actor):
+    """Runs the traders of one symbol."""
+
+    restart_policy = RestartPolicy(restart=Restart.TRANSIENT, max_restarts=5, within_seconds=60)
+
+    def __init__(
+        self, *, symbol: str, config: LeaderConfig, venue: str, exchange: Exchange, db: Database, hooks: LeaderHooks
+    ) -> None:
+        self.symbol = symbol
+        self.config = config
+        self.venue = venue
+        self.exchange = exchange
+        self.db = db
+        self.hooks = hooks
+        self.groups = (trade_events_group(symbol),)
+        self.traders: list[Trader] = []
+        self.band = (Decimal("Infinity"), Decimal("-Infinity"))
+        self.bad_messages = 0
+        self._next_number = 1
+        self._crashes: dict[int, RestartTracker] = {}
+
+    async def on_start(self) -> None:
+        info = (await self.exchange.exchange_info()).symbols.get(self.symbol)
+        if info is None:
+            raise InvalidSymbol(detail=f"{self.symbol} is not in the exchange info")
+        self.tick_size, self.step_size = info.filters.tick_size, info.filters.step_size
+        await self.exchange.watch(self.symbol)
+        self.desk = Desk(self.venue, self.symbol, self.exchange, self.db, self.ctx.publish)
+        saved, self._next_number = await self.db.run(store.load_traders, self.venue, self.symbol)
+        self.traders = [Trader(s.number, s.params, self.desk, s.state, s.pending) for s in saved]
+        for trader in list(self.traders):
+            await self._after(trader, await trader.resume())
+        if not self.traders and self.config.status == TradingStatus.ON:
+            await self._start_trader()
+        await self._check_shutdown()
+        self._refresh_band()
+        logger.info("leader %s started with %d trader(s)", self.symbol, len(self.traders))
+
+    async def on_message(self, message: dict[str, Any]) -> None:
+        kind = message.get("type")
+        if kind in (TRADE_EVENT, TRADE_BATCH):
+            try:
+                batch = TradeBatch.from_message(message)
+            except MessageError as error:
+                self._bad(f"a bad trade message: {error}")
+                return
+            if batch.symbol != self.symbol:
+                self._bad(f"trade events of {batch.symbol}")
+                return
+            await self._on_batch(batch)
+        elif kind == LEADER_CONFIG:
+            self.config = LeaderConfig(message["status"], store.validated(_parse(message["settings"])))
+            await self._check_shutdown()
+        else:
+            self._bad(f"a message of unknown type {kind!r}")
+
+    async def _on_batch(self, batch: TradeBatch) -> None:
+        low, high = self.band
+        prices = batch.prices
+        for index in range(len(prices)):
+            try:
+                price = Decimal(prices[index])
+                if low < price < high:
+                    continue
+                event = batch.event(index, price)
+            except (InvalidOperation, TypeError, IndexError):
+                self._bad(f"a malformed trade event at position {index}")
+                continue
+            await self._dispatch(event)
+            if self.ctx.stop_requested:
+                return
+            low, high = self.band
+
+    async def _dispatch(self, event: TradeEvent) -> None:
+        for trader in list(self.traders):
+            try:
+                notices = await trader.on_event(event)
+            except (FilterFailure, OrderRejected, InvalidSymbol) as error:
+                await self._halt(trader, error)
+                return
+            except ExchangeError:
+                raise
+            except Exception:
+                await self._recover(trader)
+                continue
+            await self._after(trader, notices)
+        self._refresh_band()
+
+    async def _after(self, trader: Trader, notices: list[Notice]) -> None:
+        for notice in notices:
+            if isinstance(notice, Finished):
+                self.traders.remove(trader)
+                logger.info("%s trader %s finished its cycle", self.symbol, trader.number)
+            trading, chunks = self.config.status == TradingStatus.ON, self.config.settings["chunks"]
+            if starts_trader(notice, trading=trading, running=len(self.traders), chunks=chunks):
+                await self._start_trader()
+            await self._check_shutdown()
+
+    async def _start_trader(self) -> None:
+        params = TradingParams(**self.config.settings, tick_size=self.tick_size, step_size=self.step_size)
+        trader = Trader(self._next_number, params, self.desk)
+        self._next_number += 1
+        self.traders.append(trader)
+        await trader.save()
+
+    async def _recover(self, trader: Trader) -> None:
+        """A trader crashed: restart it from its last known state, or give up on the symbol."""
+        logger.exception("%s trader %s crashed", self.symbol, trader.number)
+        tracker = self._crashes.setdefault(trader.number, RestartTracker(TRADER_POLICY))
+        if tracker.next_delay(crashed=True) is None:
+            raise RuntimeError(f"{self.symbol} trader {trader.number} keeps crashing")
+        saved, _ = await self.db.run(store.load_traders, self.venue, self.symbol)
+        last = next((s for s in saved if s.number == trader.number), None)
+        if last is not None:
+            trader.state, trader.pending = last.state, last.pending
+        await self._after(trader, await trader.resume())
+
+    async def _halt(self, trader: Trader, error: ExchangeError) -> None:
+        why = f"trader {trader.number} could not place its order: {error}"
+        logger.error("%s: trading stopped, %s", self.symbol, why)
+        await self.hooks.halted(self.symbol, why)
+        self.ctx.stop()
+
+    async def _check_shutdown(self) -> None:
+        if self.config.status == TradingStatus.SHUTDOWN and not self.traders and not self.ctx.stop_requested:
+            logger.info("%s: shutdown complete, the last trader finished", self.symbol)
+            await self.hooks.shut_down(self.symbol)
+            self.ctx.stop()
+
+    def _refresh_band(self) -> None:
+        lows, highs = zip(*(trader.band for trader in self.traders), strict=True) if self.traders else ((), ())
+        self.band = (max(lows, default=Decimal("Infinity")), min(highs, default=Decimal("-Infinity")))
+
+    def _bad(self, what: str) -> None:
+        self.bad_messages += 1
+        logger.warning("leader %s ignored %s", self.symbol, what)
+
+
+def _parse(settings: dict[str, str]) -> dict[str, Any]:
+    return {name: int(text) if name == "chunks" else Decimal(text) for name, text in settings.items()}

@@ -1,0 +1,126 @@
+"""Synchronous persistence for the naive app (run on the engine's database thread)."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Max
+
+from core.codec import order_fields, order_from_fields
+from core.decimals import fmt
+from core.values import OrderRequest, Side
+from naive import params as settings_rules
+from naive.models import TraderRecord, TradingSettings, TradingStatus
+from naive.strategy import TraderState, TradingParams
+
+PARAM_FIELDS = ("budget", "buy_down_interval", "profit_target", "rebuy_interval", "tick_size", "step_size")
+
+
+@dataclass(frozen=True)
+class SavedTrader:
+    """A trader as the database last saw it."""
+
+    number: int
+    params: TradingParams
+    state: TraderState
+    pending: OrderRequest | None
+
+
+def params_to_json(params: TradingParams) -> dict[str, Any]:
+    return {"chunks": params.chunks, **{name: fmt(getattr(params, name)) for name in PARAM_FIELDS}}
+
+
+def params_from_json(data: dict[str, Any]) -> TradingParams:
+    return TradingParams(chunks=int(data["chunks"]), **{name: Decimal(data[name]) for name in PARAM_FIELDS})
+
+
+def state_to_json(state: TraderState) -> dict[str, Any]:
+    return {
+        "buy": order_fields(state.buy) if state.buy else None,
+        "sell": order_fields(state.sell) if state.sell else None,
+        "rebuy_notified": state.rebuy_notified,
+        "finished": state.finished,
+        "orders_placed": state.orders_placed,
+    }
+
+
+def state_from_json(data: dict[str, Any]) -> TraderState:
+    return TraderState(
+        buy=order_from_fields(data["buy"]) if data.get("buy") else None,
+        sell=order_from_fields(data["sell"]) if data.get("sell") else None,
+        rebuy_notified=bool(data.get("rebuy_notified")),
+        finished=bool(data.get("finished")),
+        orders_placed=int(data.get("orders_placed", 0)),
+    )
+
+
+def pending_to_json(request: OrderRequest | None) -> dict[str, Any] | None:
+    if request is None:
+        return None
+    return {
+        "side": request.side.value,
+        "price": fmt(request.price),
+        "quantity": fmt(request.quantity),
+        "client_order_id": request.client_order_id,
+    }
+
+
+def pending_from_json(symbol: str, data: dict[str, Any] | None) -> OrderRequest | None:
+    if not data:
+        return None
+    return OrderRequest(
+        symbol=symbol,
+        side=Side(data["side"]),
+        price=Decimal(data["price"]),
+        quantity=Decimal(data["quantity"]),
+        client_order_id=data["client_order_id"],
+    )
+
+
+def load_traders(venue: str, symbol: str) -> tuple[list[SavedTrader], int]:
+    """The symbol's active traders, oldest first, and the number the next trader gets."""
+    rows = TraderRecord.objects.filter(venue=venue, symbol=symbol)
+    last = rows.aggregate(last=Max("number"))["last"] or 0
+    saved = [
+        SavedTrader(
+            row.number, params_from_json(row.params), state_from_json(row.state), pending_from_json(symbol, row.pending)
+        )
+        for row in rows.filter(active=True).order_by("number")
+    ]
+    return saved, last + 1
+
+
+def save_trader(
+    venue: str, symbol: str, number: int, params: TradingParams, state: TraderState, pending: OrderRequest | None
+) -> None:
+    """Insert or update a trader's record; a finished trader becomes inactive."""
+    TraderRecord.objects.update_or_create(
+        venue=venue,
+        symbol=symbol,
+        number=number,
+        defaults={
+            "params": params_to_json(params),
+            "state": state_to_json(state),
+            "pending": pending_to_json(pending),
+            "active": not state.finished,
+        },
+    )
+
+
+def wanted_trading() -> dict[str, tuple[str, dict[str, object]]]:
+    """Symbols whose trading status is on or shutdown: symbol → (status, settings)."""
+    rows = TradingSettings.objects.filter(status__in=[TradingStatus.ON, TradingStatus.SHUTDOWN])
+    return {row.symbol: (row.status, row.values()) for row in rows}
+
+
+def stop_symbol(symbol: str, *, error: str = "") -> None:
+    """Set a symbol's status to off, recording why when it stopped on its own."""
+    TradingSettings.objects.filter(symbol=symbol).update(status=TradingStatus.OFF, last_error=error)
+
+
+def validated(values: dict[str, object]) -> dict[str, object]:
+    """Settings checked by the same rules the admin applies; raises ValueError."""
+    errors = settings_rules.validation_errors(values)
+    if errors:
+        raise ValueError("; ".join(errors.values()))
+    return values

@@ -1,0 +1,161 @@
+"""A trader at run time: feeds events to the pure strategy and performs what it decides.
+
+Before an order is sent, the trader records its client order id as pending; after a restart a
+pending order is looked up on the exchange by that id, so an order is never placed twice.
+"""
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from core.codec import encode_order
+from core.db import Database
+from core.exchange import Exchange, OrderNotFound
+from core.groups import orders_group
+from core.values import Order, OrderRequest, TradeEvent
+from naive import store
+from naive.strategy import (
+    Action,
+    FetchOrder,
+    OrderFetched,
+    OrderPlaced,
+    PlaceOrder,
+    TraderState,
+    TradingParams,
+    decide,
+    quiet_band,
+)
+
+logger = logging.getLogger(__name__)
+
+Notice = Action  # NotifyRebuy or Finished, for the leader
+
+
+@dataclass
+class Desk:
+    """What the traders of one symbol share: the exchange, the database, the orders group."""
+
+    venue: str
+    symbol: str
+    exchange: Exchange
+    db: Database
+    publish: Callable[[str, dict], Awaitable[None]]
+
+    async def report(self, order: Order) -> None:
+        """Publish an order placed or fetched on ``orders.<SYMBOL>``."""
+        await self.publish(orders_group(self.symbol), encode_order(order))
+
+
+class Trader:
+    """One trader of a symbol: a number, its settings, its state."""
+
+    def __init__(
+        self,
+        number: int,
+        params: TradingParams,
+        desk: Desk,
+        state: TraderState | None = None,
+        pending: OrderRequest | None = None,
+    ) -> None:
+        self.number = number
+        self.params = params
+        self.desk = desk
+        self.state = state or TraderState()
+        self.pending = pending
+        self.band = quiet_band(self.state, params)
+
+    async def on_event(self, event: TradeEvent) -> list[Notice]:
+        """React to a trade event; returns what the leader must know (rebuy, finished)."""
+        state, actions = decide(self.state, event, self.params)
+        if state is not self.state:
+            self.state = state
+            await self.save()
+        return await self._perform(actions, event) if actions else []
+
+    async def resume(self) -> list[Notice]:
+        """After a restart: settle a pending order, then re-check open orders with the exchange."""
+        notices = []
+        if self.pending is not None:
+            notices += await self._settle_pending()
+        for order in (self.state.buy, self.state.sell):
+            if order is not None and order.status.is_open:
+                notices += await self._perform((FetchOrder(order),), None)
+        self.band = quiet_band(self.state, self.params)
+        return notices
+
+    async def save(self) -> None:
+        """Record the trader's state in the database."""
+        self.band = quiet_band(self.state, self.params)
+        desk = self.desk
+        await desk.db.run(
+            store.save_trader, desk.venue, desk.symbol, self.number, self.params, self.state, self.pending
+        )
+
+    async def _perform(self, actions: tuple[Action, ...], event: TradeEvent | None) -> list[Notice]:
+        notices: list[Notice] = []
+        queue = list(actions)
+        while queue:
+            action = queue.pop(0)
+            if isinstance(action, PlaceOrder):
+                order = await self._place(action, event)
+                queue += await self._learn(OrderPlaced(order))
+            elif isinstance(action, FetchOrder):
+                order = await self.desk.exchange.get_order(
+                    self.desk.symbol, order_id=action.order.order_id, as_of=event
+                )
+                queue += await self._learn(OrderFetched(order))
+            else:
+                notices.append(action)
+        return notices
+
+    async def _learn(self, message: OrderPlaced | OrderFetched) -> list[Action]:
+        self.state, actions = decide(self.state, message, self.params)
+        await self.save()
+        await self.desk.report(message.order)
+        return list(actions)
+
+    async def _place(self, action: PlaceOrder, event: TradeEvent | None) -> Order:
+        request = OrderRequest(
+            symbol=self.desk.symbol,
+            side=action.side,
+            price=action.price,
+            quantity=action.quantity,
+            client_order_id=self._client_order_id(),
+        )
+        self.pending = request
+        await self.save()
+        try:
+            return await self.desk.exchange.place_order(request, as_of=event)
+        finally:
+            self.pending = None
+
+    async def _settle_pending(self) -> list[Notice]:
+        pending, desk = self.pending, self.desk
+        assert pending is not None
+        try:
+            order = await desk.exchange.get_order(desk.symbol, client_order_id=pending.client_order_id)
+        except OrderNotFound:
+            logger.info(
+                "%s trader %s: order %s never reached the exchange", desk.symbol, self.number, pending.client_order_id
+            )
+            self.pending = None
+            await self.save()
+            return []
+        self.pending = None
+        return await self._perform(tuple(await self._learn(OrderPlaced(order))), None)
+
+    def _client_order_id(self) -> str:
+        return f"nv-{self.desk.symbol}-{self.number}-{self.state.orders_placed + 1}"
+
+    def describe(self) -> str:
+        """A short summary for logs and command output."""
+        parts = [f"trader {self.number}"]
+        for order in (self.state.buy, self.state.sell):
+            if order is not None:
+                parts.append(f"{order.side} {_plain(order.price)} {order.status}")
+        return " ".join(parts)
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class StreamerConfig(AppConfig):
+    name = "streamer"
+    verbose_name = "Streaming"

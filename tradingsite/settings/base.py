@@ -1,0 +1,170 @@
+"""Settings shared by every environment, read from the environment through django-environ.
+
+Defaults give the embedded setup: a SQLite file and the in-memory channel layer.
+``DATABASE_URL`` switches to PostgreSQL, ``REDIS_URL`` to channels-redis.
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+if (BASE_DIR / ".env").is_file():
+    environ.Env.read_env(BASE_DIR / ".env")
+
+TRADING_ENV = "base"
+
+SECRET_KEY = env.str("SECRET_KEY", default="insecure-development-key-do-not-use-in-production")
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "core",
+    "binance_mock",
+    "naive",
+    "streamer",
+    "data_warehouse",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "tradingsite.urls"
+WSGI_APPLICATION = "tradingsite.wsgi.application"
+ASGI_APPLICATION = "tradingsite.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def database(default_url: str) -> dict:
+    """The default database: ``DATABASE_URL`` if set, else ``default_url``."""
+    config = env.db_url("DATABASE_URL", default=default_url)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        VAR_DIR.mkdir(exist_ok=True)
+        config["OPTIONS"] = {
+            # The engine writes from its own thread while the admin or a command reads:
+            # WAL lets readers and the writer proceed together, IMMEDIATE makes a writer
+            # wait for the lock instead of failing when it upgrades a read transaction.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    else:
+        config.setdefault("CONN_HEALTH_CHECKS", True)
+    return config
+
+
+DATABASES = {"default": database(f"sqlite:///{VAR_DIR / 'dev.sqlite3'}")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env.str("REDIS_URL", default="")
+CHANNEL_CAPACITY = env.int("CHANNEL_CAPACITY", default=10_000)
+CHANNEL_EXPIRY_SECONDS = env.int("CHANNEL_EXPIRY_SECONDS", default=3600)
+CHANNEL_PREFIX = env.str("CHANNEL_PREFIX", default="trading")
+
+
+def channel_layers(redis_url: str, prefix: str) -> dict:
+    """In-memory layer by default; channels-redis' core (list-based) layer with ``REDIS_URL``.
+
+    The core layer keeps messages in Redis lists until they are read, so a busy consumer
+    delays messages instead of losing them; the pub/sub layer drops whatever is published
+    while nobody listens. The README gives the measurements behind this choice.
+    """
+    if redis_url:
+        return {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {
+                    "hosts": [redis_url],
+                    "capacity": CHANNEL_CAPACITY,
+                    "expiry": CHANNEL_EXPIRY_SECONDS,
+                    "prefix": prefix,
+                },
+            }
+        }
+    return {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": CHANNEL_CAPACITY, "expiry": CHANNEL_EXPIRY_SECONDS},
+        }
+    }
+
+
+CHANNEL_LAYERS = channel_layers(REDIS_URL, CHANNEL_PREFIX)
+
+# Which exchange the engine trades on: "simulated" (binance_mock) is the default.
+EXCHANGE = env.str("EXCHANGE", default="simulated")
+EXCHANGE_BACKENDS = {
+    "simulated": "binance_mock.exchange.SimulatedExchange",
+}
+EXCHANGE_INFO_FILE = env.path("EXCHANGE_INFO_FILE", default=BASE_DIR / "fixtures" / "exchange_info.json")
+
+# What the engine runs, each read from its app's settings tables (see core.engine).
+ENGINE_COMPONENTS = [
+    "naive.engine.TradingComponent",
+    "data_warehouse.engine.OrderStoringComponent",
+]
+ENGINE_POLL_SECONDS = env.float("ENGINE_POLL_SECONDS", default=1.0)
+
+# Apps that create settings rows for every symbol of the exchange info (manage.py seed).
+SEEDERS = [
+    "naive.seeding.seed_trading_settings",
+    "streamer.seeding.seed_streaming_settings",
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        app: {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False}
+        for app in ("core", "naive", "binance_mock", "data_warehouse", "streamer")
+    },
+}
