@@ -48,6 +48,7 @@ class _Cell:
     incarnation: int = 0
     joined: tuple[str, ...] = ()
     stopping: bool = False
+    busy: bool = False
     error: BaseException | None = None
     final_error: BaseException | None = None
     timers: list[asyncio.Task] = field(default_factory=list)
@@ -111,15 +112,20 @@ class Runtime:
         cell.timers.append(asyncio.create_task(tick(), name=f"timer:{name}"))
 
     async def stop(self, name: str, *, drain: bool = False, timeout: float = 10.0) -> bool:
-        """Stop an actor: at once, or after the messages already queued (``drain``)."""
+        """Stop an actor: at once, or after the messages already queued (``drain``).
+
+        An actor in the middle of a message is cancelled. An idle one is woken by a stop
+        message instead: cancelling a channels-redis receive can block for its 5 s poll.
+        """
         cell = self._cells.get(name)
         if cell is None or cell.task is None:
             return False
-        cell.stopping = True
-        if drain:
-            await self.layer.send(cell.channel, {"type": STOP})
-        else:
+        if not drain:
+            cell.stopping = True
+        if cell.busy or not cell.started.is_set():
             cell.task.cancel()
+        else:
+            await self.layer.send(cell.channel, {"type": STOP})
         await asyncio.wait({cell.task}, timeout=timeout)
         return True
 
@@ -213,14 +219,18 @@ class Runtime:
         while not context.stop_requested:
             message = await receive(channel)
             kind = message.get("type")
+            if kind == STOP or cell.stopping:
+                cell.stopping = True
+                return
             if kind == BARRIER:
                 self._reach_barrier(message.get("token"))
                 continue
-            if kind == STOP:
-                cell.stopping = True
-                return
             cell.work += 1
-            await handle(message)
+            cell.busy = True
+            try:
+                await handle(message)
+            finally:
+                cell.busy = False
 
     async def _join(self, cell: _Cell, groups: tuple[str, ...]) -> None:
         for group in groups:

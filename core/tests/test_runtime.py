@@ -1,0 +1,174 @@
+"""The actor runtime over the real channel layer: order, supervision, stopping, quiescence."""
+
+import asyncio
+
+import pytest
+
+from core.actors.actor import Actor
+from core.actors.policy import Restart, RestartPolicy
+from core.actors.runtime import ActorStartError, QuiescenceTimeout, Runtime
+
+pytestmark = pytest.mark.integration
+FAST = RestartPolicy(max_restarts=2, within_seconds=60, backoff_initial=0.001, backoff_max=0.002)
+
+
+class Recorder(Actor):
+    """Records what it handles; 'crash' raises, 'forward' passes the message on, 'stop' ends it."""
+
+    restart_policy = FAST
+
+    def __init__(self, log: list, *, forward_to: str | None = None, groups: tuple[str, ...] = ()) -> None:
+        self.log = log
+        self.forward_to = forward_to
+        self.groups = groups
+
+    async def on_start(self) -> None:
+        self.log.append("start")
+
+    async def on_message(self, message: dict) -> None:
+        body = message["body"]
+        if body == "crash":
+            raise RuntimeError("boom")
+        self.log.append(body)
+        if body == "stop":
+            self.ctx.stop()
+        if self.forward_to:
+            await self.ctx.runtime.send(self.forward_to, {"type": "note", "body": f"fwd {body}"})
+
+    async def on_stop(self) -> None:
+        self.log.append("stopped")
+
+
+class Stuck(Actor):
+    """Never finishes its first message."""
+
+    async def on_message(self, message: dict) -> None:
+        await asyncio.Event().wait()
+
+
+class BrokenStart(Actor):
+    restart_policy = FAST
+
+    async def on_start(self) -> None:
+        raise RuntimeError("cannot start")
+
+
+@pytest.fixture
+async def runtime(channel_layer):
+    running = Runtime(channel_layer)
+    yield running
+    await running.shutdown()
+
+
+def note(body: str) -> dict:
+    return {"type": "note", "body": body}
+
+
+async def test_messages_are_handled_in_order_and_quiescence_waits_for_them(runtime):
+    log: list = []
+    await runtime.spawn("a", lambda: Recorder(log))
+    for number in range(50):
+        await runtime.send("a", note(str(number)))
+    await runtime.quiescence()
+    assert log == ["start", *[str(n) for n in range(50)]]
+
+
+async def test_quiescence_waits_for_work_that_causes_more_work(runtime):
+    first, second = [], []
+    await runtime.spawn("second", lambda: Recorder(second))
+    await runtime.spawn("first", lambda: Recorder(first, forward_to="second"))
+    for number in range(20):
+        await runtime.send("first", note(str(number)))
+    await runtime.quiescence()
+    assert second == ["start", *[f"fwd {n}" for n in range(20)]]
+
+
+async def test_group_members_receive_group_sends(runtime, channel_layer):
+    log: list = []
+    await runtime.spawn("member", lambda: Recorder(log, groups=("news.XRPUSDT",)))
+    await channel_layer.group_send("news.XRPUSDT", note("hello"))
+    await runtime.quiescence()
+    assert log == ["start", "hello"]
+
+
+async def test_a_crash_restarts_the_actor_on_the_same_mailbox(runtime):
+    log: list = []
+    await runtime.spawn("a", lambda: Recorder(log))
+    for body in ["before", "crash", "after"]:
+        await runtime.send("a", note(body))
+    await runtime.quiescence()
+    assert log == ["start", "before", "stopped", "start", "after"]
+    assert "a" in runtime
+
+
+async def test_repeated_crashes_exhaust_the_policy_and_report_the_error(runtime):
+    log, exits = [], []
+
+    async def on_exit(name, error, requested):
+        exits.append((name, repr(error), requested))
+
+    await runtime.spawn("a", lambda: Recorder(log), on_exit=on_exit)
+    for _ in range(3):
+        await runtime.send("a", note("crash"))
+    await runtime.quiescence()
+    assert exits == [("a", "RuntimeError('boom')", False)]
+    assert "a" not in runtime
+    assert log.count("start") == 3  # the first incarnation and two restarts
+
+
+@pytest.mark.parametrize(
+    ("restart", "restarted"),
+    [(Restart.TRANSIENT, False), (Restart.PERMANENT, True)],
+    ids=["transient: a normal end is final", "permanent: restarted after a normal end"],
+)
+async def test_an_actor_ending_on_its_own_follows_its_policy(runtime, restart, restarted):
+    log, exits = [], []
+
+    class Ender(Recorder):
+        restart_policy = RestartPolicy(restart=restart, backoff_initial=0.001)
+
+    async def on_exit(name, error, requested):
+        exits.append((error, requested))
+
+    await runtime.spawn("a", lambda: Ender(log), on_exit=on_exit)
+    await runtime.send("a", note("stop"))
+    await runtime.quiescence()
+    assert ("a" in runtime) is restarted
+    assert exits == ([] if restarted else [(None, False)])
+
+
+async def test_stop_at_once_leaves_queued_messages_unhandled(runtime):
+    log: list = []
+    await runtime.spawn("stuck", lambda: Stuck())
+    await runtime.spawn("a", lambda: Recorder(log))
+    await runtime.send("stuck", note("forever"))
+    assert await runtime.stop("stuck")
+    assert "stuck" not in runtime
+    await runtime.quiescence()
+
+
+async def test_stop_with_drain_handles_what_was_queued_first(runtime):
+    log: list = []
+    await runtime.spawn("a", lambda: Recorder(log))
+    await runtime.send("a", note("queued"))
+    await runtime.stop("a", drain=True)
+    assert log == ["start", "queued", "stopped"]
+
+
+async def test_quiescence_names_the_actor_that_stays_busy(runtime):
+    await runtime.spawn("stuck", lambda: Stuck())
+    await runtime.send("stuck", note("forever"))
+    with pytest.raises(QuiescenceTimeout, match="still busy: stuck"):
+        await runtime.quiescence(timeout=0.2)
+
+
+async def test_an_actor_that_cannot_start_is_reported(runtime):
+    with pytest.raises(ActorStartError, match="cannot start"):
+        await runtime.spawn("broken", BrokenStart)
+    assert "broken" not in runtime
+
+
+async def test_names_are_unique(runtime):
+    await runtime.spawn("a", lambda: Recorder([]))
+    with pytest.raises(ValueError, match="already running"):
+        await runtime.spawn("a", lambda: Recorder([]))
