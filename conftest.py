@@ -31,15 +31,28 @@ def seeded(transactional_db):
 
 
 @pytest.fixture
-async def engine(channel_layer, seeded):
-    """A live engine running in this test's event loop, stopped afterwards."""
-    running = Engine()
-    await running.start()
-    yield running
-    await running.stop()
+async def start_engine(channel_layer, seeded):
+    """Starts live engines in this test's event loop (as many as a test needs); stops them afterwards."""
+    started: list[Engine] = []
+
+    async def start() -> Engine:
+        engine = Engine()
+        await engine.start()
+        started.append(engine)
+        return engine
+
+    yield start
+    for engine in started:
+        await engine.stop()
     # The test's own ORM calls ran on asgiref's sync thread: close its connections too, or
     # PostgreSQL refuses to drop the test database at the end of the session.
     await sync_to_async(connections.close_all)()
+
+
+@pytest.fixture
+async def engine(start_engine):
+    """One live engine running in this test's event loop."""
+    return await start_engine()
 
 
 async def run_command(name: str, *args: str) -> str:

@@ -82,6 +82,7 @@ class Engine:
         self.components: list[Component] = [import_string(path)(self) for path in settings.ENGINE_COMPONENTS]
         self._running: dict[str, dict[str, Any]] = {c.name: {} for c in self.components}
         self._lock = asyncio.Lock()
+        self._stopped = False
 
     def check_plan(self) -> None:
         """Raise ValueError if the fixed plan asks for anything invalid (nothing has started yet)."""
@@ -106,6 +107,9 @@ class Engine:
 
     async def stop(self) -> None:
         """Stop every actor (open orders stay on the exchange) and release the database thread."""
+        if self._stopped:
+            return
+        self._stopped = True
         LOCAL_ENGINES.discard(self)
         await self.runtime.shutdown()
         await self.exchange.close()
