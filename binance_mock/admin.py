@@ -14,7 +14,7 @@ class SimulatedVenueAdmin(ReadOnlyAdmin):
 class SimulatedOrderAdmin(ReadOnlyAdmin):
     list_display = ["order_id", "venue", "symbol", "side", "price_", "quantity", "status", "placed"]
     list_filter = ["venue", "symbol", "side", "status"]
-    search_fields = ["=order_id", "client_order_id"]
+    search_fields = ["=order_id", "^client_order_id"]
     ordering = ["-id"]
 
     @admin.display(description="price", ordering="price")

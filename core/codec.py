@@ -59,6 +59,8 @@ def encode_trade_event(event: TradeEvent) -> dict[str, Any]:
 
 def decode_trade_event(message: Mapping[str, Any]) -> TradeEvent:
     """Parse a ``trade.event`` message; raises MessageError naming the bad field."""
+    if message.get("type") != TRADE_EVENT:
+        raise MessageError(f"expected a trade event, got type {message.get('type')!r}")
     return TradeEvent(
         event_type=_field(message, "event_type", str),
         event_time=_field(message, "event_time", int),
@@ -69,6 +71,10 @@ def decode_trade_event(message: Mapping[str, Any]) -> TradeEvent:
         trade_time=_field(message, "trade_time", int),
         buyer_market_maker=_field(message, "buyer_market_maker", bool),
     )
+
+
+COLUMNS = ("trade_ids", "prices", "quantities", "trade_times", "event_times", "makers")
+COLUMN_TYPES = (int, str, str, int, int, bool)
 
 
 class TradeBatch:
@@ -159,6 +165,9 @@ class TradeBatch:
             raise MessageError("columns must be six lists")
         if len({len(column) for column in columns}) != 1:
             raise MessageError("columns differ in length")
+        for name, column, kind in zip(COLUMNS, columns, COLUMN_TYPES, strict=True):
+            if column and set(map(type, column)) != {kind}:
+                raise MessageError(f"column {name!r} must hold only {kind.__name__} values")
         return cls(symbol, *columns)
 
 

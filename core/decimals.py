@@ -14,6 +14,8 @@ def to_decimal(value: object, *, field: str) -> Decimal:
         raise ValueError(f"{field}: {value!r} must be a decimal string, not a {type(value).__name__}")
     if isinstance(value, Decimal):
         result = value
+    elif isinstance(value, str) and "_" in value:
+        raise ValueError(f"{field}: {value!r} is not a plain decimal number")
     elif isinstance(value, (str, int)):
         try:
             result = Decimal(value.strip() if isinstance(value, str) else value)
@@ -31,12 +33,18 @@ def fmt(value: Decimal) -> str:
     return format(value, "f")
 
 
+def _wide(value: Decimal, step: Decimal) -> Context:
+    """A context holding every digit of value / step (28 digits unless the quotient is larger)."""
+    return Context(prec=max(CONTEXT.prec, value.adjusted() - step.adjusted() + 2))
+
+
 def floor_to(value: Decimal, step: Decimal) -> Decimal:
     """Round ``value`` down to a whole multiple of ``step`` (a tick size or step size)."""
-    units = CONTEXT.divide(value, step).to_integral_value(rounding=ROUND_FLOOR)
-    return CONTEXT.multiply(units, step)
+    context = _wide(value, step)
+    units = context.divide(value, step).to_integral_value(rounding=ROUND_FLOOR)
+    return context.multiply(units, step)
 
 
 def is_multiple(value: Decimal, step: Decimal) -> bool:
     """True when ``value`` is a whole multiple of ``step`` (a zero step allows anything)."""
-    return step == 0 or CONTEXT.remainder(value, step) == 0
+    return step == 0 or _wide(value, step).remainder(value, step) == 0

@@ -91,7 +91,9 @@ def _filter_values(raw_filters: list[Mapping[str, Any]], symbol: str) -> SymbolF
     )
 
 
-def _symbol_info(raw: Mapping[str, Any]) -> SymbolInfo:
+def _symbol_info(raw: object) -> SymbolInfo:
+    if not isinstance(raw, Mapping):
+        raise ExchangeInfoError(f"a symbol entry must be an object, got {raw!r:.80}")
     name = raw.get("symbol")
     if not isinstance(name, str) or not name:
         raise ExchangeInfoError(f"a symbol entry has no name: {dict(raw)!r:.120}")
@@ -112,8 +114,10 @@ def parse_exchange_info(data: Mapping[str, Any]) -> ExchangeInfo:
     if not isinstance(data, Mapping) or not isinstance(data.get("symbols"), list):
         raise ExchangeInfoError("exchange info must be an object with a 'symbols' list")
     server_time = data.get("serverTime", data.get("server_time", 0))
+    if isinstance(server_time, bool) or not isinstance(server_time, int):
+        raise ExchangeInfoError(f"serverTime must be an integer of milliseconds, got {server_time!r:.40}")
     symbols = [_symbol_info(raw) for raw in data["symbols"]]
-    return ExchangeInfo(server_time=int(server_time), symbols={s.symbol: s for s in symbols})
+    return ExchangeInfo(server_time=server_time, symbols={s.symbol: s for s in symbols})
 
 
 def load_exchange_info(path: str | Path) -> ExchangeInfo:

@@ -5,14 +5,15 @@ from django.core.exceptions import ValidationError
 from core.admin import ReadOnlyAdmin
 from core.display import event_time, plain
 from core.symbols import UnknownSymbolError, require_known
-from data_warehouse.models import BacktestRun, Order, StoringSettings
+from data_warehouse.models import BacktestRun, Order, StoringSettings, StoringStatus
+from data_warehouse.services import SUPPORTED
 
 
 @admin.register(Order)
 class OrderAdmin(ReadOnlyAdmin):
     list_display = ["order_id", "symbol", "side", "price_", "quantity", "executed", "status", "placed", "venue"]
     list_filter = ["symbol", "side", "status", "venue"]
-    search_fields = ["=order_id", "client_order_id"]
+    search_fields = ["=order_id", "^client_order_id"]
     ordering = ["-id"]
 
     @admin.display(description="price", ordering="price")
@@ -42,6 +43,13 @@ class StoringSettingsForm(forms.ModelForm):
             return require_known(self.cleaned_data["symbol"])
         except UnknownSymbolError as error:
             raise ValidationError(str(error)) from None
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        stream, status = cleaned.get("stream"), cleaned.get("status")
+        if status == StoringStatus.ON and stream and stream not in SUPPORTED:
+            raise ValidationError(f"storing {stream} is not available in this version; ORDERS is")
+        return cleaned
 
 
 @admin.register(StoringSettings)

@@ -35,9 +35,9 @@ class RestartTracker:
     def next_delay(self, *, crashed: bool) -> float | None:
         """Seconds to wait before restarting after an exit, or None when the child stays down."""
         policy = self.policy
-        if policy.restart is Restart.TEMPORARY:
+        if policy.restart == Restart.TEMPORARY:
             return None
-        if not crashed and policy.restart is Restart.TRANSIENT:
+        if not crashed and policy.restart == Restart.TRANSIENT:
             return None
         now = self._clock()
         while self._restarts and now - self._restarts[0] > policy.within_seconds:

@@ -1,0 +1,245 @@
+"""The admin as a staff user sees it: orders to look at, storing settings to switch."""
+
+import io
+
+import pytest
+from asgiref.sync import async_to_sync
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+from django.utils.html import escape
+
+from data_warehouse.models import Order, StoringSettings
+from tests.support.orders import admin_order_rows
+
+pytestmark = pytest.mark.django_db
+
+ORDERS_URL = "/admin/data_warehouse/order/"
+STORING_ADD_URL = "/admin/data_warehouse/storingsettings/add/"
+
+
+@pytest.fixture
+def client() -> Client:
+    user = get_user_model().objects.create_superuser("admin", "admin@example.com", "secret")
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def symbols() -> None:
+    """Symbols of the cached exchange info, as `manage.py seed` records them."""
+    call_command("seed", exchange_info=str(settings.EXCHANGE_INFO_FILE), stdout=io.StringIO())
+
+
+def make_order(
+    order_id: int,
+    symbol: str = "XRPUSDT",
+    side: str = "BUY",
+    status: str = "NEW",
+    *,
+    price: str = "0.4307",
+    quantity: str = "46.43",
+    executed: str = "0",
+    client_order_id: str = "",
+) -> Order:
+    return Order.objects.create(
+        venue="simulated",
+        symbol=symbol,
+        order_id=order_id,
+        client_order_id=client_order_id or f"nv-{symbol}-1-{order_id}",
+        side=side,
+        price=price,
+        orig_qty=quantity,
+        executed_qty=executed,
+        cumulative_quote_qty="0",
+        status=status,
+        time=1_559_260_800_000 + order_id,
+        update_time=1_559_260_800_000 + order_id,
+        first_seen_time=1_559_260_800_000 + order_id,
+    )
+
+
+def listed(query: str = "") -> list[dict[str, str]]:
+    """The rows of the order change list, newest first, as column → text."""
+    return async_to_sync(admin_order_rows)(query)
+
+
+def listed_ids(query: str = "") -> list[int]:
+    return [int(row["order_id"]) for row in listed(query)]
+
+
+@pytest.fixture
+def five_orders() -> None:
+    make_order(1, "XRPUSDT", "BUY", "FILLED", executed="46.43")
+    make_order(2, "XRPUSDT", "SELL", "FILLED", price="0.4319", executed="46.43")
+    make_order(3, "XRPUSDT", "BUY", "NEW", price="0.4309", quantity="46.41")
+    make_order(4, "BTCUSDT", "BUY", "NEW", price="8500", quantity="0.002")
+    make_order(5, "BTCUSDT", "SELL", "CANCELED", price="8600", quantity="0.002")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        pytest.param("", [5, 4, 3, 2, 1], id="all-newest-first"),
+        pytest.param("?symbol=BTCUSDT", [5, 4], id="symbol"),
+        pytest.param("?symbol__exact=XRPUSDT", [3, 2, 1], id="symbol-exact-lookup"),
+        pytest.param("?side__exact=SELL", [5, 2], id="side"),
+        pytest.param("?status__exact=NEW", [4, 3], id="status"),
+        pytest.param("?symbol=XRPUSDT&side__exact=BUY", [3, 1], id="symbol-and-side"),
+        pytest.param("?side__exact=SELL&status__exact=FILLED", [2], id="side-and-status"),
+        pytest.param("?status__exact=REJECTED", [], id="no-match"),
+    ],
+)
+def test_order_list_filters(five_orders, query: str, expected: list[int]) -> None:
+    assert listed_ids(query) == expected
+
+
+def test_filter_sidebar_offers_symbols_sides_and_statuses(client, five_orders) -> None:
+    page = client.get(ORDERS_URL).content.decode()
+
+    for link in ["?symbol=BTCUSDT", "?side__exact=SELL", "?status__exact=CANCELED"]:
+        assert link in page
+
+
+@pytest.fixture
+def trader_orders() -> None:
+    """Orders as the naive traders name them: client ids nv-<symbol>-<trader>-<n>."""
+    make_order(1, client_order_id="nv-XRPUSDT-1-1")
+    make_order(2, client_order_id="nv-XRPUSDT-2-1")
+    make_order(3, client_order_id="nv-XRPUSDT-1-2")
+    make_order(12, client_order_id="nv-XRPUSDT-3-1")
+    make_order(120, client_order_id="nv-XRPUSDT-4-1")
+
+
+@pytest.mark.parametrize(
+    ("term", "expected"),
+    [
+        pytest.param("12", [12], id="order-id-not-a-prefix-of-others"),
+        pytest.param("120", [120], id="longer-order-id"),
+        pytest.param("nv-XRPUSDT-2-1", [2], id="client-order-id"),
+        pytest.param("999", [], id="unknown-order-id"),
+        pytest.param("abc", [], id="not-a-number"),
+        pytest.param("1.5", [], id="decimal-number"),
+        pytest.param("99999999999999999999999", [], id="beyond-64-bits"),
+    ],
+)
+def test_search(trader_orders, term: str, expected: list[int]) -> None:
+    assert listed_ids(f"?q={term}") == expected
+
+
+def test_search_by_exact_order_id_finds_exactly_that_order(trader_orders) -> None:
+    assert listed_ids("?q=2") == [2]
+
+
+def test_search_for_a_non_number_does_not_crash(client, trader_orders) -> None:
+    response = client.get(ORDERS_URL, {"q": "not a number"})
+
+    assert response.status_code == 200
+    assert "0 orders" in response.content.decode()
+
+
+def test_list_shows_plain_decimals(five_orders) -> None:
+    rows = {int(row["order_id"]): row for row in listed()}
+
+    assert (rows[1]["price_"], rows[1]["quantity"], rows[1]["executed"]) == ("0.4307", "46.43", "46.43")
+    assert (rows[3]["price_"], rows[3]["quantity"], rows[3]["executed"]) == ("0.4309", "46.41", "0")
+    assert (rows[4]["price_"], rows[4]["quantity"]) == ("8500", "0.002")
+    assert rows[1]["placed"] == "2019-05-31 00:00:00.001"
+
+
+def test_list_page_has_no_padded_decimals(client, five_orders) -> None:
+    page = client.get(ORDERS_URL).content.decode()
+
+    for padded in ["0.43070000", "46.43000000", "8500.00000000", "0E-8"]:
+        assert padded not in page
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        pytest.param("get", "add/", id="add-form"),
+        pytest.param("post", "add/", id="add"),
+        pytest.param("post", "{pk}/change/", id="change"),
+        pytest.param("get", "{pk}/delete/", id="delete-form"),
+        pytest.param("post", "{pk}/delete/", id="delete"),
+    ],
+)
+def test_orders_cannot_be_added_changed_or_deleted(client, method: str, path: str) -> None:
+    order = make_order(1)
+    data = {"order_id": "2", "symbol": "XRPUSDT", "side": "SELL", "status": "FILLED", "post": "yes"}
+
+    response = getattr(client, method)(ORDERS_URL + path.format(pk=order.pk), data)
+
+    assert response.status_code == 403
+    assert list(Order.objects.values_list("order_id", "side", "status")) == [(1, "BUY", "NEW")]
+
+
+def test_an_order_can_be_viewed(client) -> None:
+    order = make_order(1)
+
+    response = client.get(f"{ORDERS_URL}{order.pk}/change/")
+
+    assert response.status_code == 200
+    assert 'name="_save"' not in response.content.decode()
+
+
+def add_storing(client: Client, stream: str, symbol: str, status: str = "on"):
+    return client.post(STORING_ADD_URL, {"stream": stream, "symbol": symbol, "status": status})
+
+
+def form_errors(response) -> str:
+    return " ".join(str(e) for errors in response.context["adminform"].form.errors.values() for e in errors)
+
+
+@pytest.mark.parametrize(
+    ("symbol", "message"),
+    [
+        pytest.param("FOO", "unknown symbol FOO", id="unknown"),
+        pytest.param("foo", "unknown symbol FOO", id="unknown-lower-case"),
+        pytest.param("XRP-USDT", "symbol 'XRP-USDT' must be 2-30 letters or digits", id="malformed"),
+    ],
+)
+def test_storing_settings_form_rejects_unknown_symbols(client, symbols, symbol: str, message: str) -> None:
+    response = add_storing(client, "ORDERS", symbol)
+
+    assert response.status_code == 200
+    assert message in form_errors(response)
+    assert escape(message) in response.content.decode()
+    assert not StoringSettings.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("symbol", "status"),
+    [
+        pytest.param("XRPUSDT", "on", id="seeded-on"),
+        pytest.param("BTCUSDT", "off", id="seeded-off"),
+        pytest.param("xrpusdt", "on", id="lower-case-is-normalized"),
+    ],
+)
+def test_storing_settings_form_accepts_seeded_symbols(client, symbols, symbol: str, status: str) -> None:
+    response = add_storing(client, "ORDERS", symbol, status)
+
+    assert response.status_code == 302
+    assert list(StoringSettings.objects.values_list("stream", "symbol", "status")) == [
+        ("ORDERS", symbol.upper(), status)
+    ]
+
+
+def test_storing_settings_form_refuses_a_second_row_for_a_topic(client, symbols) -> None:
+    add_storing(client, "ORDERS", "XRPUSDT")
+
+    response = add_storing(client, "ORDERS", "xrpusdt", "off")
+
+    assert response.status_code == 200
+    assert "already exists" in form_errors(response)
+    assert list(StoringSettings.objects.values_list("symbol", "status")) == [("XRPUSDT", "on")]
+
+
+def test_storing_settings_form_refuses_trade_events_like_the_command(client, symbols) -> None:
+    response = add_storing(client, "TRADE_EVENTS", "XRPUSDT")
+
+    assert response.status_code == 200
+    assert "not available" in form_errors(response)
+    assert not StoringSettings.objects.exists()
