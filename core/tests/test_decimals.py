@@ -1,6 +1,6 @@
 """Decimal helpers: parsing money safely, printing it plainly, and rounding to ticks and steps."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import pytest
 
