@@ -61,7 +61,9 @@ class Book:
         self.orders: dict[int, BookOrder] = {}
         self.open: dict[int, BookOrder] = {}
         self.applied = -1
+        self.last_time = 0
         self.skipped = 0
+        self._consumed: dict[int, Decimal] = {}  # CROSS model: quantity of a trade already filled
         self.recent: deque[tuple[int, Decimal, str, int]] = deque(maxlen=memory)
         self._best_buy = NO_BUYS
         self._best_sell = NO_SELLS
@@ -84,9 +86,11 @@ class Book:
         self.open[order.order_id] = book_order
         reports: list[Order] = []
         for position, price, quantity, time in self._trades_after(placed_at):
-            filled = self._match_one(book_order, position, price, _quantity(quantity), time)
+            available = _quantity(quantity) - self._consumed.get(position, 0)
+            filled = self._match_one(book_order, position, price, available, time)
             if filled is not None:
                 reports.append(filled[0])
+                self._consume(position, filled[1])
             if not book_order.current.status.is_open:
                 break
         self._refresh()
@@ -117,6 +121,7 @@ class Book:
                 continue
             recent((position, price, quantities[index], times[index]))
             applied = position
+            self.last_time = times[index]
             if price <= self._best_buy or price >= self._best_sell:
                 reports.extend(self._match(position, price, _quantity(quantities[index]), times[index]))
         self.applied = applied
@@ -139,11 +144,20 @@ class Book:
                 continue
             reports.append(filled[0])
             if self.fill_model is FillModel.CROSS:
+                self._consume(position, filled[1])
                 quantity -= filled[1]
                 if quantity <= 0:
                     break
         self._refresh()
         return reports
+
+    def _consume(self, position: int, quantity: Decimal) -> None:
+        if self.fill_model is not FillModel.CROSS:
+            return
+        self._consumed[position] = self._consumed.get(position, 0) + quantity
+        if len(self._consumed) > 2 * (self.recent.maxlen or 0) and self.recent:
+            oldest = self.recent[0][0]
+            self._consumed = {p: q for p, q in self._consumed.items() if p >= oldest}
 
     def _priority(self) -> list[BookOrder]:
         if self.fill_model is FillModel.TOUCH:

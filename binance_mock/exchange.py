@@ -101,9 +101,12 @@ class SimulatedExchange:
         book = self._book(request.symbol)
         placed_at = as_of.trade_id if as_of else book.applied
         time = as_of.trade_time if as_of else now_ms()
+        # Reserve the id before awaiting the database: traders of other symbols place orders
+        # concurrently. A failed write leaves a gap, never a duplicate.
+        self._last_order_id = order_id = self._last_order_id + 1
         order = Order(
             symbol=request.symbol,
-            order_id=self._last_order_id + 1,
+            order_id=order_id,
             client_order_id=request.client_order_id,
             side=request.side,
             price=request.price,
@@ -115,7 +118,6 @@ class SimulatedExchange:
             update_time=time,
         )
         await self._db.run(store.record_new_order, self.venue, order, placed_at)
-        self._last_order_id = order.order_id
         fills = book.add(order, placed_at)
         if fills:
             await self._db.run(store.record_changes, self.venue, fills)
@@ -152,7 +154,7 @@ class SimulatedExchange:
         self._symbol_info(symbol)
         book = self._book(symbol)
         book_order: BookOrder | None = book.find(order_id=order_id, client_order_id=client_order_id)
-        canceled = book.cancel(book_order.current.order_id, now_ms()) if book_order else None
+        canceled = book.cancel(book_order.current.order_id, book.last_time or now_ms()) if book_order else None
         if canceled is None:
             raise UnknownOrder(detail=f"{symbol} order {order_id or client_order_id!r} is not open")
         await self._db.run(store.record_changes, self.venue, [canceled])

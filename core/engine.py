@@ -37,7 +37,8 @@ class Component(Protocol):
 
     name: str
 
-    def check(self, plan: Plan) -> None:
+    @staticmethod
+    def check(plan: Plan) -> None:
         """Raise ValueError, naming what is wrong, if ``plan`` asks for something invalid."""
 
     async def wanted(self) -> dict[str, Any]:
@@ -57,6 +58,12 @@ class Component(Protocol):
 
     def describe(self, key: str) -> str:
         """A few words for logs and command output, such as ``trading XRPUSDT``."""
+
+
+def check_plan(plan: Plan) -> None:
+    """Raise ValueError if a fixed plan asks for anything invalid; nothing runs or is written."""
+    for path in settings.ENGINE_COMPONENTS:
+        import_string(path).check(plan)
 
 
 class Engine:
@@ -84,15 +91,10 @@ class Engine:
         self._lock = asyncio.Lock()
         self._stopped = False
 
-    def check_plan(self) -> None:
-        """Raise ValueError if the fixed plan asks for anything invalid (nothing has started yet)."""
-        if self.plan is not None:
-            for component in self.components:
-                component.check(self.plan)
-
     async def start(self) -> list[str]:
         """Open the exchange, start the control actor (live engines) and autostart; returns what started."""
-        self.check_plan()
+        if self.plan is not None:
+            check_plan(self.plan)
         await self.exchange.open(self.runtime)
         if self.live:
             from core.control import ControlActor
@@ -124,6 +126,13 @@ class Engine:
     def running(self, component: str) -> dict[str, Any]:
         """What a component runs now: key → configuration."""
         return dict(self._running[component])
+
+    def failures(self) -> dict[str, str]:
+        """Why work stopped on its own during this engine's life, by key (such as a symbol)."""
+        found: dict[str, str] = {}
+        for component in self.components:
+            found.update(getattr(component, "failures", {}))
+        return found
 
     async def reconcile(self) -> list[str]:
         """Start, stop and reconfigure actors until they match the desired state."""

@@ -109,15 +109,15 @@ class Exchange(Protocol):
         """The symbol's orders that can still fill."""
 
 
-def configured_exchange_class() -> type:
-    """The adapter class ``settings.EXCHANGE`` names."""
+def exchange_class(kind: str | None = None) -> type:
+    """The adapter class for ``kind`` (default: the one ``settings.EXCHANGE`` names)."""
+    kind = kind or settings.EXCHANGE
     backends = settings.EXCHANGE_BACKENDS
-    if settings.EXCHANGE not in backends:
-        choices = ", ".join(sorted(backends))
-        raise ImproperlyConfigured(f"EXCHANGE={settings.EXCHANGE!r} is not one of: {choices}")
-    return import_string(backends[settings.EXCHANGE])
+    if kind not in backends:
+        raise ImproperlyConfigured(f"EXCHANGE={kind!r} is not one of: {', '.join(sorted(backends))}")
+    return import_string(backends[kind])
 
 
-def build_exchange(**options: object) -> Exchange:
-    """An instance of the configured exchange adapter."""
-    return configured_exchange_class()(**options)
+def build_exchange(kind: str | None = None, **options: object) -> Exchange:
+    """An instance of an exchange adapter (default: the configured one)."""
+    return exchange_class(kind)(**options)

@@ -20,7 +20,8 @@ class OrderStoringComponent:
     def __init__(self, engine: "Engine") -> None:
         self.engine = engine
 
-    def check(self, plan: Plan) -> None:
+    @staticmethod
+    def check(plan: Plan) -> None:
         for stream, symbol in plan.storing:
             if stream != Stream.ORDERS:
                 raise ValueError(f"cannot store {stream!r}: this engine stores ORDERS")

@@ -23,7 +23,8 @@ class TradingComponent:
         self.engine = engine
         self.failures: dict[str, str] = {}
 
-    def check(self, plan: Plan) -> None:
+    @staticmethod
+    def check(plan: Plan) -> None:
         for symbol, raw in plan.trading.items():
             try:
                 params.parse_settings(raw)

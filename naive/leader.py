@@ -141,7 +141,7 @@ class Leader(Actor):
         for notice in notices:
             if isinstance(notice, Finished):
                 self.traders.remove(trader)
-                logger.info("%s trader %s finished its cycle", self.symbol, trader.number)
+                logger.debug("%s trader %s finished its cycle", self.symbol, trader.number)
             trading, chunks = self.config.status == TradingStatus.ON, self.config.settings["chunks"]
             if starts_trader(notice, trading=trading, running=len(self.traders), chunks=chunks):
                 await self._start_trader()

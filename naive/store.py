@@ -94,17 +94,14 @@ def save_trader(
     venue: str, symbol: str, number: int, params: TradingParams, state: TraderState, pending: OrderRequest | None
 ) -> None:
     """Insert or update a trader's record; a finished trader becomes inactive."""
-    TraderRecord.objects.update_or_create(
-        venue=venue,
-        symbol=symbol,
-        number=number,
-        defaults={
-            "params": params_to_json(params),
-            "state": state_to_json(state),
-            "pending": pending_to_json(pending),
-            "active": not state.finished,
-        },
-    )
+    values = {
+        "params": params_to_json(params),
+        "state": state_to_json(state),
+        "pending": pending_to_json(pending),
+        "active": not state.finished,
+    }
+    if not TraderRecord.objects.filter(venue=venue, symbol=symbol, number=number).update(**values):
+        TraderRecord.objects.create(venue=venue, symbol=symbol, number=number, **values)
 
 
 def wanted_trading() -> dict[str, tuple[str, dict[str, object]]]:

@@ -54,5 +54,9 @@ class Actor:
     async def on_message(self, message: dict[str, Any]) -> None:
         """Handle one message from the mailbox."""
 
+    async def on_idle(self) -> bool:
+        """Finish deferred work (a quiescence barrier reached the mailbox); True if there was any."""
+        return False
+
     async def on_stop(self) -> None:
         """Release resources; runs after a normal end, a crash or a stop request."""

@@ -5,8 +5,9 @@ time. A crash ends that incarnation; the actor's restart policy decides whether 
 (from the same factory, on the same mailbox) takes over and after what backoff.
 
 Quiescence: the runtime sends a barrier message through every mailbox, behind whatever is
-queued there, and waits until each actor has reached it. Two rounds in a row in which no
-actor handled anything mean the whole system is idle. The barriers travel through the channel
+queued there, and waits until each actor has reached it (an actor that batches work, such as
+order storage, finishes it there). Two rounds in a row in which no actor did anything mean
+the whole system is idle. The barriers travel through the channel
 layer, so this holds for the in-memory layer and for Redis alike.
 """
 
@@ -223,6 +224,8 @@ class Runtime:
                 cell.stopping = True
                 return
             if kind == BARRIER:
+                if await actor.on_idle():
+                    cell.work += 1
                 self._reach_barrier(message.get("token"))
                 continue
             cell.work += 1
