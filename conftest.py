@@ -22,6 +22,9 @@ async def channel_layer():
     if hasattr(layer, "close_pools"):
         await layer.close_pools()
     channel_layers.backends = {}
+    # The test's own ORM calls ran on asgiref's sync thread: close its connections too, or
+    # PostgreSQL refuses to drop the test database at the end of the session.
+    await sync_to_async(connections.close_all)()
 
 
 @pytest.fixture
@@ -44,9 +47,6 @@ async def start_engine(channel_layer, seeded):
     yield start
     for engine in started:
         await engine.stop()
-    # The test's own ORM calls ran on asgiref's sync thread: close its connections too, or
-    # PostgreSQL refuses to drop the test database at the end of the session.
-    await sync_to_async(connections.close_all)()
 
 
 @pytest.fixture

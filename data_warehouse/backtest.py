@@ -132,7 +132,10 @@ def _prepare(request: BacktestRequest) -> tuple[str, tuple[Decimal, Decimal], Pl
     if symbol not in info:
         raise BacktestError(f"{symbol} is not in the exchange info {settings.EXCHANGE_INFO_FILE}")
     filters = info.symbols[symbol].filters
-    sizes = (request.tick_size or filters.tick_size, request.step_size or filters.step_size)
+    sizes = (
+        filters.tick_size if request.tick_size is None else request.tick_size,
+        filters.step_size if request.step_size is None else request.step_size,
+    )
     for name, size in zip(("tick size", "step size"), sizes, strict=True):
         if not size > 0:
             raise BacktestError(f"the {name} must be greater than 0, got {fmt(size)}")

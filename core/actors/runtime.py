@@ -139,22 +139,29 @@ class Runtime:
         """Return once no actor has anything left to do; raise QuiescenceTimeout otherwise."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        previous = None
+        # The state before the first round counts only if no actor is in the middle of a
+        # message: one still busy may send more after the others passed their barrier.
+        previous = None if any(cell.busy for cell in self._cells.values()) else self._snapshot()
         while True:
             snapshot = await self._barrier_round(deadline)
             if snapshot == previous:
                 return
             previous = snapshot
 
+    def _snapshot(self) -> tuple:
+        return (self._generation, tuple((c.name, c.incarnation, c.work) for c in self._cells.values()))
+
     async def _barrier_round(self, deadline: float) -> tuple:
         loop = asyncio.get_running_loop()
         waits: list[tuple[_Cell, asyncio.Future]] = []
+        sends = []
         for cell in list(self._cells.values()):
             token = next(self._tokens)
             future = loop.create_future()
             self._barriers[token] = (cell, future)
             waits.append((cell, future))
-            await self.layer.send(cell.channel, {"type": BARRIER, "token": token})
+            sends.append(self.layer.send(cell.channel, {"type": BARRIER, "token": token}))
+        await asyncio.gather(*sends)
         if waits:
             await asyncio.wait([future for _, future in waits], timeout=max(0.0, deadline - loop.time()))
         busy = [cell.name for cell, future in waits if not future.done()]
@@ -163,7 +170,7 @@ class Runtime:
                 if cell.name in busy:
                     del self._barriers[token]
             raise QuiescenceTimeout(f"the system was not idle in time; still busy: {', '.join(busy) or 'none'}")
-        return (self._generation, tuple((c.name, c.incarnation, c.work) for c in self._cells.values()))
+        return self._snapshot()
 
     def _reach_barrier(self, token: object) -> None:
         entry = self._barriers.pop(token, None) if isinstance(token, int) else None

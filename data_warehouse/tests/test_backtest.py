@@ -1,0 +1,109 @@
+"""Backtests through the real engine: the reference day, determinism, isolation, bad input."""
+
+import json
+import zipfile
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.core.management.base import CommandError
+
+from binance_mock.models import SimulatedOrder
+from conftest import run_command
+from data_warehouse.models import BacktestRun, Order
+from tests.support.shared import shared_file
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+WORKED_EXAMPLE = ["--profit-target", "0.001", "--buy-down-interval", "0.0025", "--chunks", "5"]
+WORKED_EXAMPLE += ["--budget", "100", "--rebuy-interval", "0.001"]
+SAMPLE = "fixtures/sample/XRPUSDT-sample-day.csv.zip"
+HEADER = "id,price,qty,quote_qty,time,is_buyer_maker\n"
+
+
+async def backtest(path, *options: str, report=None) -> dict:
+    """Run the command; return its JSON report."""
+    arguments = ["XRPUSDT", "--file", str(path), *WORKED_EXAMPLE, *options]
+    report_path = report
+    output = await run_command("backtest", *arguments, "--report", str(report_path))
+    assert "orders:" in output
+    return json.loads(report_path.read_text())
+
+
+def summary(report: dict) -> list[tuple]:
+    return [(o["side"], o["price"], o["quantity"], o["status"], o["time"]) for o in report["orders"]]
+
+
+@sync_to_async
+def count(model, **filters) -> int:
+    return model.objects.filter(**filters).count()
+
+
+async def test_the_reference_day_gives_115_orders_every_run(channel_layer, tmp_path):
+    trades = shared_file("trades/XRPUSDT-trades-2019-05-31.csv")
+    first = await backtest(trades, report=tmp_path / "first.json")
+    assert first["events"] == 168_694
+    assert first["order_counts"] == {"BUY FILLED": 55, "SELL FILLED": 55, "BUY NEW": 5}
+    assert len(first["orders"]) == 115
+    assert first["orders"][0]["side"] == "BUY" and first["orders"][0]["time"] >= 1_559_260_800_000
+    times = [order["time"] for order in first["orders"]]
+    assert times == sorted(times), "orders are listed oldest first"
+
+    second = await backtest(trades, report=tmp_path / "second.json")
+    assert summary(second) == summary(first)
+    assert second["run"] != first["run"]
+
+
+async def test_the_batch_size_changes_speed_not_orders(channel_layer, tmp_path):
+    with zipfile.ZipFile(SAMPLE) as archive:
+        lines = archive.read("XRPUSDT-sample-day.csv").decode().splitlines(keepends=True)
+    part = tmp_path / "part.csv"
+    part.write_text("".join(lines[:1001]))
+    strict = await backtest(part, "--batch-size", "1", report=tmp_path / "strict.json")
+    batched = await backtest(part, "--batch-size", "1000", report=tmp_path / "batched.json")
+    assert len(strict["orders"]) >= 10
+    assert summary(batched) == summary(strict)
+
+
+async def test_runs_are_kept_apart_from_each_other_and_from_live_orders(engine, channel_layer, tmp_path):
+    # A live engine is running; two backtests run beside it.
+    first = await backtest(SAMPLE, report=tmp_path / "a.json")
+    second = await backtest(SAMPLE, report=tmp_path / "b.json")
+    assert first["venue"] != second["venue"]
+    assert await count(Order, venue="simulated") == 0
+    assert await count(Order, venue=first["venue"]) == len(first["orders"]) > 0
+    assert await count(SimulatedOrder, venue=second["venue"], order_id=1) == 1, "each run's ids start at 1"
+    assert summary(first) == summary(second)
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        pytest.param(["1,0.4,10,4,1000,false", "2,abc,10,4,1001,false"], ":3: a price or quantity", id="bad price"),
+        pytest.param(["1,0.4,10,4,1000,false", "2,0.4,10,4,999,false"], ":3: trade 2 at 999 comes after", id="order"),
+        pytest.param(["1,0.4,10,4,1000,maybe"], ":2: is_buyer_maker 'maybe' is not true or false", id="bool"),
+        pytest.param(["1,0.4,10,4"], ":2: expected at least 6 columns, got 4", id="short row"),
+    ],
+)
+async def test_a_bad_row_stops_before_anything_is_written(channel_layer, tmp_path, rows, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(HEADER + "\n".join(rows) + "\n")
+    with pytest.raises(CommandError, match=message):
+        await run_command("backtest", "XRPUSDT", "--file", str(path))
+    assert await count(BacktestRun) == 0
+    assert await count(Order) == 0
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        pytest.param(["XRPUSDX", "--file", SAMPLE], "XRPUSDX is not in the exchange info", id="unknown symbol"),
+        pytest.param(["XRPUSDT", "--file", "missing.csv"], "missing.csv: no such file", id="missing file"),
+        pytest.param(["XRPUSDT", "--file", SAMPLE, "--chunks", "0"], "chunks must be a whole number", id="chunks"),
+        pytest.param(["XRPUSDT", "--file", SAMPLE, "--budget", "x"], "budget: 'x' is not a decimal", id="budget"),
+        pytest.param(["XRPUSDT", "--file", SAMPLE, "--tick-size", "0"], "tick size must be greater than 0", id="tick"),
+    ],
+)
+async def test_bad_arguments_are_refused_clearly(channel_layer, arguments, message):
+    with pytest.raises(CommandError, match=message):
+        await run_command("backtest", *arguments)
+    assert await count(BacktestRun) == 0
