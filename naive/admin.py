@@ -27,6 +27,9 @@ class TradingSettingsAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False  # rows come from `manage.py seed`
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # deleting a row would stop trading behind the engine's back; use stop_trading
+
     @admin.display(description="budget", ordering="budget")
     def budget_(self, obj: TradingSettings) -> str:
         return plain(obj.budget)

@@ -12,3 +12,6 @@ class StreamingSettingsAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # rows come from `manage.py seed`
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -312,3 +312,29 @@ def test_a_directory_is_refused_naming_it(tmp_path: Path) -> None:
 
     assert f"cannot read exchange info {tmp_path}" in str(raised.value)
     assert row_counts() == (0, 0, 0)
+
+
+# --- the configured exchange's file ---------------------------------------------------------------
+
+
+def test_the_simulated_exchange_serves_the_configured_file(settings, tmp_path: Path) -> None:
+    settings.EXCHANGE_INFO_FILE = write_json(
+        tmp_path / "configured.json", {"serverTime": 1, "symbols": [entry("ABCUSDT", "ABC", "USDT")]}
+    )
+
+    output = seed()
+
+    assert "Seeded from the simulated exchange (1 symbols)" in output
+    assert list(TradingSettings.objects.values_list("symbol", flat=True)) == ["ABCUSDT"]
+
+
+@pytest.mark.parametrize(("content", "problem"), BAD_FILES[:3])
+def test_a_bad_configured_file_is_refused_naming_it(settings, tmp_path: Path, content, problem: str) -> None:
+    settings.EXCHANGE_INFO_FILE = write_bad(tmp_path / "configured.json", content)
+
+    with pytest.raises(CommandError) as raised:
+        seed()
+
+    assert str(settings.EXCHANGE_INFO_FILE) in str(raised.value)
+    assert problem in str(raised.value)
+    assert row_counts() == (0, 0, 0)

@@ -11,6 +11,7 @@ from django.utils.html import escape
 from core.models import Symbol
 from naive.models import TraderRecord, TradingSettings, TradingStatus
 from streamer.models import StreamingSettings, StreamingStatus
+from tests.support.db import invalid_values_allowed
 from tests.support.orders import _ChangeListRows
 
 pytestmark = pytest.mark.django_db
@@ -255,6 +256,23 @@ def test_change_list_has_no_add_button(client, seeded) -> None:
     assert f"{SETTINGS_URL}add/" not in client.get(SETTINGS_URL).content.decode()
 
 
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        pytest.param("{pk}/delete/", {"post": "yes"}, id="delete-page"),
+        pytest.param("", {"action": "delete_selected", "_selected_action": "{pk}", "post": "yes"}, id="delete-action"),
+    ],
+)
+def test_trading_settings_cannot_be_deleted(client, seeded, path: str, data: dict) -> None:
+    TradingSettings.objects.filter(symbol="XRPUSDT").update(status=TradingStatus.ON)
+    pk = xrpusdt().pk
+
+    client.post(SETTINGS_URL + path.format(pk=pk), {key: value.format(pk=pk) for key, value in data.items()})
+
+    assert TradingSettings.objects.filter(symbol="XRPUSDT").exists(), "the row was deleted"
+    assert stored() == {**DEFAULTS, "status": TradingStatus.ON}
+
+
 # --- the actions ----------------------------------------------------------------------------------
 
 
@@ -315,6 +333,19 @@ def test_an_action_on_several_symbols_reports_each(client, seeded) -> None:
     assert any(text.startswith("Trading BTCUSDT: status set to on.") for text in texts)
     assert any(text.startswith("ETHUSDT is already trading.") for text in texts)
     assert any(text.startswith("Trading XRPUSDT: status set to on.") for text in texts)
+
+
+def test_start_action_refuses_invalid_settings_with_an_error_message(client, seeded) -> None:
+    with invalid_values_allowed():
+        TradingSettings.objects.filter(symbol="XRPUSDT").update(chunks=0)
+
+        response = run_action(client, "start", xrpusdt())
+
+        [(level, text)] = shown_messages(response)
+        assert level == messages.ERROR
+        assert text.startswith("XRPUSDT has invalid trading settings (chunks: ")
+        assert text.endswith("fix them first")
+        assert xrpusdt().status == TradingStatus.OFF
 
 
 def test_actions_are_offered_on_the_change_list(client, seeded) -> None:

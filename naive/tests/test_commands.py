@@ -1,51 +1,23 @@
 """start_trading / stop_trading / shutdown_trading as a user runs them."""
 
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
 from asgiref.sync import sync_to_async
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from conftest import run_command
 from naive.models import TradingSettings, TradingStatus
+from tests.support.db import invalid_values_allowed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ON, OFF, SHUTDOWN = TradingStatus.ON, TradingStatus.OFF, TradingStatus.SHUTDOWN
 COMMANDS = ["start_trading", "stop_trading", "shutdown_trading"]
 NO_ENGINE = "No engine is running: the {what} takes effect when `manage.py runengine` starts."
-
-
-@contextmanager
-def invalid_values_allowed() -> Iterator[None]:
-    """Let invalid settings into the table, as a hand edit of a database without the CHECK constraints would.
-
-    queryset.update() skips the model's validation, but the database's CHECK constraints still refuse
-    invalid values; this lifts them for the block (and restores them afterwards).
-    """
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA ignore_check_constraints = ON")
-        try:
-            yield
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute("PRAGMA ignore_check_constraints = OFF")
-    elif connection.vendor == "postgresql":
-        with transaction.atomic():
-            table = connection.ops.quote_name(TradingSettings._meta.db_table)
-            with connection.cursor() as cursor:
-                for constraint in TradingSettings._meta.constraints:
-                    cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {connection.ops.quote_name(constraint.name)}")
-            yield
-            transaction.set_rollback(True)  # the dropped constraints come back with the rollback
-    else:
-        pytest.skip(f"no way to lift CHECK constraints on {connection.vendor}")
 
 
 def run(name: str, *args: str) -> str:
