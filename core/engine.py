@@ -127,6 +127,10 @@ class Engine:
         """What a component runs now: key → configuration."""
         return dict(self._running[component])
 
+    def component(self, name: str) -> Component:
+        """The component called ``name`` (``trading``, ``storing``, ``streaming``)."""
+        return next(component for component in self.components if component.name == name)
+
     def failures(self) -> dict[str, str]:
         """Why work stopped on its own during this engine's life, by key (such as a symbol)."""
         found: dict[str, str] = {}

@@ -1,5 +1,6 @@
 """Restart policies: when a supervised child is restarted, after what delay, and when to give up."""
 
+import random
 import time
 from collections import deque
 from collections.abc import Callable
@@ -51,3 +52,12 @@ class RestartTracker:
     def recent_restarts(self) -> int:
         """Restarts counted in the current window."""
         return len(self._restarts)
+
+
+def jittered_backoff(attempt: int, initial: float, maximum: float, rng: random.Random | None = None) -> float:
+    """Seconds before retry number ``attempt`` (0-based): exponential, capped, with ±50 % jitter.
+
+    The jitter spreads reconnects of many clients after a shared outage.
+    """
+    base = min(maximum, initial * 2**attempt)
+    return base * (0.5 + (rng or random).random())

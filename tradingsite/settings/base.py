@@ -134,7 +134,16 @@ EXCHANGE_INFO_FILE = env.path("EXCHANGE_INFO_FILE", default=BASE_DIR / "fixtures
 ENGINE_COMPONENTS = [
     "naive.engine.TradingComponent",
     "data_warehouse.engine.OrderStoringComponent",
+    "streamer.engine.StreamingComponent",
 ]
+
+# Binance: the market-data websocket and the REST API (public endpoints fill stream gaps).
+BINANCE_WS_URL = env.str("BINANCE_WS_URL", default="wss://stream.binance.com:9443")
+BINANCE_API_URL = env.str("BINANCE_API_URL", default="https://api.binance.com")
+STREAM_RECONNECT_INITIAL_SECONDS = env.float("STREAM_RECONNECT_INITIAL_SECONDS", default=0.5)
+STREAM_RECONNECT_MAX_SECONDS = env.float("STREAM_RECONNECT_MAX_SECONDS", default=30.0)
+STREAM_ROTATE_SECONDS = env.float("STREAM_ROTATE_SECONDS", default=23.5 * 3600)
+STREAM_GAP_FILL_MAX = env.int("STREAM_GAP_FILL_MAX", default=1000)
 ENGINE_POLL_SECONDS = env.float("ENGINE_POLL_SECONDS", default=1.0)
 
 # Apps that create settings rows for every symbol of the exchange info (manage.py seed).

@@ -1,0 +1,43 @@
+"""Synchronous persistence of the streamer (run on the engine's database thread)."""
+
+from django.db import transaction
+from django.db.models import F
+
+from streamer.models import StreamerStatus, StreamingSettings, StreamingStatus
+from streamer.stats import Totals
+
+
+def wanted_streaming() -> frozenset[str]:
+    """Symbols whose streaming status is on."""
+    return frozenset(StreamingSettings.objects.filter(status=StreamingStatus.ON).values_list("symbol", flat=True))
+
+
+def last_trade_ids(symbols: list[str]) -> dict[str, int]:
+    """The last trade id published per symbol, so a restart notices what it missed."""
+    rows = StreamingSettings.objects.filter(symbol__in=symbols, last_trade_id__isnull=False)
+    return dict(rows.values_list("symbol", "last_trade_id"))
+
+
+def write_totals(source: str, totals: Totals, *, connected: bool, last_error: str) -> None:
+    """Add the counts of ``totals`` to the rows of their symbols and of the connection."""
+    with transaction.atomic():
+        for symbol in set(totals.events) | set(totals.gaps):
+            changes = {
+                "events": F("events") + totals.events[symbol],
+                "gaps": F("gaps") + totals.gaps[symbol],
+                "missed_trades": F("missed_trades") + totals.missed[symbol],
+                "filled_trades": F("filled_trades") + totals.filled[symbol],
+            }
+            if symbol in totals.last_trade_id:
+                changes["last_trade_id"] = totals.last_trade_id[symbol]
+                changes["last_event_time"] = totals.last_event_time[symbol]
+            StreamingSettings.objects.filter(symbol=symbol).update(**changes)
+        status, _ = StreamerStatus.objects.get_or_create(source=source)
+        StreamerStatus.objects.filter(pk=status.pk).update(
+            connected=connected,
+            reconnects=F("reconnects") + totals.reconnects,
+            rotations=F("rotations") + totals.rotations,
+            bad_frames=F("bad_frames") + totals.bad_frames,
+            duplicates=F("duplicates") + totals.duplicates,
+            last_error=last_error[:2000],
+        )

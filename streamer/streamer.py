@@ -1,0 +1,248 @@
+"""The streamer: Binance's trade streams → trade events on ``trade_events.<SYMBOL>``.
+
+One websocket connection carries every streamed symbol. A pump task per connection feeds
+frames into one queue; a single reader parses them, drops duplicates, fills small gaps from
+the REST API and publishes, so events of a symbol go out once and in trade-id order.
+
+After a drop the reader reconnects with exponential backoff and jitter. Ahead of Binance's
+24-hour limit (or on ``serverShutdown``) it rotates: it opens the new connection first, then
+closes the old one and publishes what the old one still delivers, and only then what the new
+one received meanwhile; the trade-id tracker drops the overlap, so nothing is lost or doubled.
+"""
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from websockets.exceptions import WebSocketException
+
+from core.actors.actor import Actor
+from core.actors.policy import RestartPolicy, jittered_backoff
+from core.codec import encode_trade_event
+from core.db import Database
+from core.groups import trade_events_group
+from core.values import TradeEvent
+from streamer import store
+from streamer.connection import StreamConnection
+from streamer.gaps import GapFiller
+from streamer.parsing import BadFrame, ControlReply, ServerShutdown, parse_frame
+from streamer.sequence import SequenceTracker, Verdict
+from streamer.stats import StreamStats
+
+logger = logging.getLogger(__name__)
+
+SYMBOLS = "streamer.symbols"
+ROTATE = "streamer.rotate"
+FLUSH = "streamer.flush"
+FAILED = "streamer.failed"
+CONNECTION_ERRORS = (OSError, WebSocketException, TimeoutError)
+
+
+@dataclass(frozen=True)
+class StreamerOptions:
+    """Where to connect and how to behave; from settings (tests shorten the times)."""
+
+    ws_url: str
+    rest_url: str
+    reconnect_initial: float = 0.5
+    reconnect_max: float = 30.0
+    rotate_seconds: float = 23.5 * 3600
+    gap_fill_max: int = 1000
+    flush_seconds: float = 1.0
+
+
+class Streamer(Actor):
+    """Streams trades of a set of symbols over one connection."""
+
+    restart_policy = RestartPolicy(max_restarts=10, within_seconds=300, backoff_initial=0.5, backoff_max=30)
+
+    def __init__(self, *, symbols: frozenset[str], options: StreamerOptions, stats: StreamStats, db: Database) -> None:
+        self.symbols = set(symbols)
+        self.options = options
+        self.stats = stats
+        self.db = db
+        self.tracker = SequenceTracker()
+        self.gap_filler = GapFiller(options.rest_url)
+        self._queue: asyncio.Queue[tuple[StreamConnection, str | bytes | None]] = asyncio.Queue()
+        self._active: StreamConnection | None = None
+        self._incoming: StreamConnection | None = None
+        self._held: list[str | bytes] = []
+        self._tasks: set[asyncio.Task] = set()
+
+    async def on_start(self) -> None:
+        self.tracker.last.update(await self.db.run(store.last_trade_ids, sorted(self.symbols)))
+        self._spawn(self._read())
+        self._spawn(self._every(self.options.flush_seconds, FLUSH))
+        self._spawn(self._every(self.options.rotate_seconds, ROTATE))
+
+    async def on_message(self, message: dict[str, Any]) -> None:
+        kind = message.get("type")
+        if kind == SYMBOLS:
+            await self._change_symbols(set(message["symbols"]))
+        elif kind == ROTATE:
+            await self._rotate()
+        elif kind == FLUSH:
+            await self._flush()
+        elif kind == FAILED:
+            raise RuntimeError(f"the stream reader failed: {message.get('error')}")
+
+    async def on_idle(self) -> bool:
+        return await self._flush()
+
+    async def on_stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for connection in (self._active, self._incoming):
+            if connection is not None:
+                await connection.close()
+        await self.gap_filler.close()
+        self.stats.link(False)
+        await self._flush()
+
+    async def _read(self) -> None:
+        try:
+            await self._connect(first=True)
+            while True:
+                connection, frame = await self._queue.get()
+                if frame is None:
+                    await self._ended(connection)
+                elif connection is self._active:
+                    await self._on_frame(frame)
+                elif connection is self._incoming:
+                    self._held.append(frame)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # a bug: let supervision restart the streamer
+            logger.exception("stream reader failed")
+            await self.ctx.send_to_self({"type": FAILED, "error": repr(error)})
+
+    async def _connect(self, *, first: bool = False) -> None:
+        attempt = 0 if first else 1
+        while True:
+            if attempt:
+                await asyncio.sleep(
+                    jittered_backoff(attempt - 1, self.options.reconnect_initial, self.options.reconnect_max)
+                )
+            connection = StreamConnection(self.options.ws_url, self.symbols)
+            try:
+                await connection.open()
+            except CONNECTION_ERRORS as error:
+                attempt += 1
+                self.stats.count("reconnects", f"cannot connect to {self.options.ws_url}: {error}")
+                continue
+            self._active = connection
+            self._pump(connection)
+            self.stats.link(True)
+            logger.info("streaming %d symbol(s) from %s", len(self.symbols), self.options.ws_url)
+            return
+
+    def _pump(self, connection: StreamConnection) -> None:
+        async def pump() -> None:
+            try:
+                async for frame in connection.frames():
+                    self._queue.put_nowait((connection, frame))
+            except CONNECTION_ERRORS as error:
+                self.stats.link(False, f"connection lost: {error}")
+            finally:
+                self._queue.put_nowait((connection, None))
+
+        self._spawn(pump())
+
+    async def _ended(self, connection: StreamConnection) -> None:
+        if connection is self._incoming:  # the new connection died during a rotation
+            self._incoming, self._held = None, []
+        elif connection is self._active and self._incoming is not None:  # the old one is drained
+            self._active, self._incoming = self._incoming, None
+            held, self._held = self._held, []
+            for frame in held:
+                await self._on_frame(frame)
+            self.stats.count("rotations")
+            self.stats.link(True)
+        elif connection is self._active:
+            self._active = None
+            self.stats.link(False)
+            self.stats.count("reconnects")
+            await self._connect()
+
+    async def _on_frame(self, frame: str | bytes) -> None:
+        try:
+            parsed = parse_frame(frame, self.symbols)
+        except BadFrame as error:
+            self.stats.count("bad_frames", f"bad frame: {error}")
+            logger.warning("streamer dropped a bad frame: %s", error)
+            return
+        if isinstance(parsed, TradeEvent):
+            await self._deliver(parsed)
+        elif isinstance(parsed, ServerShutdown):
+            await self.ctx.send_to_self({"type": ROTATE})
+        elif isinstance(parsed, ControlReply) and parsed.error:
+            self.stats.count("bad_frames", f"Binance refused request {parsed.request_id}: {parsed.error}")
+
+    async def _deliver(self, event: TradeEvent) -> None:
+        seen = self.tracker.observe(event.symbol, event.trade_id)
+        if seen.verdict is Verdict.DUPLICATE:
+            self.stats.count("duplicates")
+            return
+        if seen.verdict is Verdict.GAP:
+            self.stats.gap(event.symbol, seen.missing)
+            logger.warning(
+                "%s: %d trade(s) missed (ids %d–%d)", event.symbol, seen.missing, seen.missing_from, seen.missing_to
+            )
+            if seen.missing <= self.options.gap_fill_max:
+                for missed in await self.gap_filler.fetch(event.symbol, seen.missing_from, seen.missing_to) or []:
+                    await self._publish(missed, filled=True)
+        await self._publish(event)
+
+    async def _publish(self, event: TradeEvent, *, filled: bool = False) -> None:
+        await self.ctx.publish(trade_events_group(event.symbol), encode_trade_event(event))
+        self.tracker.accept(event.symbol, event.trade_id)
+        self.stats.published(event, filled=filled)
+
+    async def _rotate(self) -> None:
+        """Open a new connection, then close the old one (planned, ahead of the 24 h limit)."""
+        if self._active is None or self._incoming is not None:
+            return
+        incoming = StreamConnection(self.options.ws_url, self.symbols)
+        try:
+            await incoming.open()
+        except CONNECTION_ERRORS as error:
+            self.stats.link(True, f"rotation postponed, cannot connect: {error}")
+            return
+        self._incoming = incoming
+        self._pump(incoming)
+        await self._active.close()
+
+    async def _change_symbols(self, symbols: set[str]) -> None:
+        added, removed = symbols - self.symbols, self.symbols - symbols
+        self.symbols = symbols
+        for connection in (self._active, self._incoming):
+            if connection is not None:
+                await connection.subscribe(added)
+                await connection.unsubscribe(removed)
+        for symbol in removed:
+            self.tracker.forget(symbol)
+
+    async def _flush(self) -> bool:
+        totals = self.stats.take_unwritten()
+        if not totals:
+            return False
+        await self.db.run(
+            store.write_totals,
+            self.options.ws_url,
+            totals,
+            connected=self.stats.connected,
+            last_error=self.stats.last_error,
+        )
+        return True
+
+    async def _every(self, seconds: float, kind: str) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            await self.ctx.send_to_self({"type": kind})
+
+    def _spawn(self, coroutine) -> None:
+        task = asyncio.create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
