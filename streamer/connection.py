@@ -2,6 +2,7 @@
 
 import asyncio
 import itertools
+import time
 from collections.abc import AsyncIterator, Iterable
 
 import orjson
@@ -21,9 +22,11 @@ def stream_name(symbol: str) -> str:
 class StreamConnection:
     """A combined-stream connection for a set of symbols; SUBSCRIBE/UNSUBSCRIBE change the set."""
 
-    def __init__(self, base_url: str, symbols: Iterable[str]) -> None:
+    def __init__(self, base_url: str, symbols: Iterable[str], *, spacing: float = REQUEST_SPACING) -> None:
         self.base_url = base_url.rstrip("/")
         self.symbols = set(symbols)
+        self.spacing = spacing
+        self._last_request = float("-inf")
         if len(self.symbols) > MAX_STREAMS:
             raise ValueError(f"one connection carries at most {MAX_STREAMS} streams, asked for {len(self.symbols)}")
         self._ids = itertools.count(1)
@@ -66,7 +69,7 @@ class StreamConnection:
         if not symbols or self._ws is None:
             return
         for start in range(0, len(symbols), PARAMS_PER_REQUEST):
-            if start:
-                await asyncio.sleep(REQUEST_SPACING)
+            await asyncio.sleep(max(0.0, self._last_request + self.spacing - time.monotonic()))
             params = [stream_name(s) for s in symbols[start : start + PARAMS_PER_REQUEST]]
             await self._ws.send(orjson.dumps({"method": method, "params": params, "id": next(self._ids)}).decode())
+            self._last_request = time.monotonic()

@@ -24,6 +24,7 @@ def options_from_settings() -> StreamerOptions:
         reconnect_max=settings.STREAM_RECONNECT_MAX_SECONDS,
         rotate_seconds=settings.STREAM_ROTATE_SECONDS,
         gap_fill_max=settings.STREAM_GAP_FILL_MAX,
+        request_spacing=settings.STREAM_REQUEST_SPACING_SECONDS,
     )
 
 

@@ -2,7 +2,9 @@
 
 One websocket connection carries every streamed symbol. A pump task per connection feeds
 frames into one queue; a single reader parses them, drops duplicates, fills small gaps from
-the REST API and publishes, so events of a symbol go out once and in trade-id order.
+the REST API and publishes, so events of a symbol go out once and in trade-id order. Frames
+that arrived together go out together, one message per symbol (a batch under load, a single
+trade event otherwise).
 
 After a drop the reader reconnects with exponential backoff and jitter. Ahead of Binance's
 24-hour limit (or on ``serverShutdown``) it rotates: it opens the new connection first, then
@@ -19,7 +21,7 @@ from websockets.exceptions import WebSocketException
 
 from core.actors.actor import Actor
 from core.actors.policy import RestartPolicy, jittered_backoff
-from core.codec import encode_trade_event
+from core.codec import TradeBatch, encode_trade_event
 from core.db import Database
 from core.groups import trade_events_group
 from core.values import TradeEvent
@@ -36,6 +38,7 @@ SYMBOLS = "streamer.symbols"
 ROTATE = "streamer.rotate"
 FLUSH = "streamer.flush"
 FAILED = "streamer.failed"
+MAX_BATCH = 1000  # frames read together are published together, one message per symbol
 CONNECTION_ERRORS = (OSError, WebSocketException, TimeoutError)
 
 
@@ -50,6 +53,7 @@ class StreamerOptions:
     rotate_seconds: float = 23.5 * 3600
     gap_fill_max: int = 1000
     flush_seconds: float = 1.0
+    request_spacing: float = 0.25  # Binance: at most 5 incoming messages per second per connection
 
 
 class Streamer(Actor):
@@ -68,6 +72,7 @@ class Streamer(Actor):
         self._active: StreamConnection | None = None
         self._incoming: StreamConnection | None = None
         self._held: list[str | bytes] = []
+        self._outbox: dict[str, list[tuple[TradeEvent, bool]]] = {}
         self._tasks: set[asyncio.Task] = set()
 
     async def on_start(self) -> None:
@@ -105,13 +110,18 @@ class Streamer(Actor):
         try:
             await self._connect(first=True)
             while True:
-                connection, frame = await self._queue.get()
-                if frame is None:
-                    await self._ended(connection)
-                elif connection is self._active:
-                    await self._on_frame(frame)
-                elif connection is self._incoming:
-                    self._held.append(frame)
+                batch = [await self._queue.get()]
+                while len(batch) < MAX_BATCH and not self._queue.empty():
+                    batch.append(self._queue.get_nowait())
+                for connection, frame in batch:
+                    if frame is None:
+                        await self._send_outbox()
+                        await self._ended(connection)
+                    elif connection is self._active:
+                        await self._on_frame(frame)
+                    elif connection is self._incoming:
+                        self._held.append(frame)
+                await self._send_outbox()
         except asyncio.CancelledError:
             raise
         except Exception as error:  # a bug: let supervision restart the streamer
@@ -125,7 +135,7 @@ class Streamer(Actor):
                 await asyncio.sleep(
                     jittered_backoff(attempt - 1, self.options.reconnect_initial, self.options.reconnect_max)
                 )
-            connection = StreamConnection(self.options.ws_url, self.symbols)
+            connection = StreamConnection(self.options.ws_url, self.symbols, spacing=self.options.request_spacing)
             try:
                 await connection.open()
             except CONNECTION_ERRORS as error:
@@ -158,6 +168,7 @@ class Streamer(Actor):
             held, self._held = self._held, []
             for frame in held:
                 await self._on_frame(frame)
+            await self._send_outbox()
             self.stats.count("rotations")
             self.stats.link(True)
         elif connection is self._active:
@@ -192,19 +203,34 @@ class Streamer(Actor):
             )
             if seen.missing <= self.options.gap_fill_max:
                 for missed in await self.gap_filler.fetch(event.symbol, seen.missing_from, seen.missing_to) or []:
-                    await self._publish(missed, filled=True)
-        await self._publish(event)
+                    self._queue_event(missed, filled=True)
+        self._queue_event(event)
 
-    async def _publish(self, event: TradeEvent, *, filled: bool = False) -> None:
-        await self.ctx.publish(trade_events_group(event.symbol), encode_trade_event(event))
+    def _queue_event(self, event: TradeEvent, *, filled: bool = False) -> None:
         self.tracker.accept(event.symbol, event.trade_id)
-        self.stats.published(event, filled=filled)
+        self._outbox.setdefault(event.symbol, []).append((event, filled))
+
+    async def _send_outbox(self) -> None:
+        """Publish what the frames read together produced: one message per symbol, in order."""
+        outbox, self._outbox = self._outbox, {}
+        for symbol, queued in outbox.items():
+            events = [event for event, _ in queued]
+            if len(events) == 1:
+                message = encode_trade_event(events[0])
+            else:
+                message = TradeBatch.from_events(symbol, events).to_message()
+            await self._publish(symbol, message, queued)
+
+    async def _publish(self, symbol: str, message: dict[str, Any], queued: list[tuple[TradeEvent, bool]]) -> None:
+        await self.ctx.publish(trade_events_group(symbol), message)
+        for event, filled in queued:
+            self.stats.published(event, filled=filled)
 
     async def _rotate(self) -> None:
         """Open a new connection, then close the old one (planned, ahead of the 24 h limit)."""
         if self._active is None or self._incoming is not None:
             return
-        incoming = StreamConnection(self.options.ws_url, self.symbols)
+        incoming = StreamConnection(self.options.ws_url, self.symbols, spacing=self.options.request_spacing)
         try:
             await incoming.open()
         except CONNECTION_ERRORS as error:

@@ -28,6 +28,7 @@ async def binance(settings):
     await rest.start()
     settings.BINANCE_WS_URL, settings.BINANCE_API_URL = stream.url, rest.url
     settings.STREAM_RECONNECT_INITIAL_SECONDS, settings.STREAM_RECONNECT_MAX_SECONDS = 0.01, 0.05
+    settings.STREAM_REQUEST_SPACING_SECONDS = 0.01
     yield stream, rest
     await stream.stop()
     await rest.stop()

@@ -144,6 +144,7 @@ STREAM_RECONNECT_INITIAL_SECONDS = env.float("STREAM_RECONNECT_INITIAL_SECONDS",
 STREAM_RECONNECT_MAX_SECONDS = env.float("STREAM_RECONNECT_MAX_SECONDS", default=30.0)
 STREAM_ROTATE_SECONDS = env.float("STREAM_ROTATE_SECONDS", default=23.5 * 3600)
 STREAM_GAP_FILL_MAX = env.int("STREAM_GAP_FILL_MAX", default=1000)
+STREAM_REQUEST_SPACING_SECONDS = env.float("STREAM_REQUEST_SPACING_SECONDS", default=0.25)
 ENGINE_POLL_SECONDS = env.float("ENGINE_POLL_SECONDS", default=1.0)
 
 # Apps that create settings rows for every symbol of the exchange info (manage.py seed).
