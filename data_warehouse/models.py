@@ -3,6 +3,7 @@
 from django.db import models
 
 from core.values import OrderStatus, Side
+from data_warehouse.fields import DecimalTextField
 
 
 class Stream(models.TextChoices):
@@ -60,6 +61,31 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.order_id} {self.side} {self.symbol} {self.status}"
+
+
+class TradeKind(models.TextChoices):
+    TRADE = "trade", "trade"
+    AGG_TRADE = "aggTrade", "aggregate trade"
+
+
+class Trade(models.Model):
+    """A stored trade event (streamed, or imported from Binance's public data)."""
+
+    symbol = models.CharField(max_length=30)
+    kind = models.CharField(max_length=8, choices=TradeKind.choices, default=TradeKind.TRADE)
+    trade_id = models.BigIntegerField(help_text="Binance's trade id (aggregate id for aggTrades)")
+    price = DecimalTextField()
+    quantity = DecimalTextField()
+    trade_time = models.BigIntegerField(help_text="ms")
+    event_time = models.BigIntegerField(help_text="ms")
+    buyer_market_maker = models.BooleanField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["symbol", "kind", "trade_id"], name="trade_unique_id")]
+        indexes = [models.Index(fields=["symbol", "kind", "trade_time", "trade_id"], name="trade_replay_order")]
+
+    def __str__(self) -> str:
+        return f"{self.symbol} {self.kind} {self.trade_id}"
 
 
 class BacktestRun(models.Model):
