@@ -84,10 +84,14 @@ def setup(env: str) -> None:
 
 def demo() -> None:
     setup("dev")
-    print(f"\nReplaying {SAMPLE.relative_to(ROOT)} with the settings of SPEC §4 (worked example):\n", flush=True)
-    report = ROOT / "var" / "reports" / "demo.json"
-    manage("backtest", "XRPUSDT", "--file", str(SAMPLE), *WORKED_EXAMPLE, "--report", str(report))
-    print("\nSee the orders in the admin: python3 tasks.py admin, then open http://127.0.0.1:8000/admin/")
+    print(f"\nImporting the sample day {SAMPLE.relative_to(ROOT)}:", flush=True)
+    manage("import_trades", "XRPUSDT", str(SAMPLE))
+    print("\nReplaying it from the database with the settings of SPEC §4 (the worked example):\n", flush=True)
+    report, chart = ROOT / "var" / "reports" / "demo.json", ROOT / "var" / "reports" / "demo.png"
+    days = ["--from", "2019-05-31", "--to", "2019-05-31"]
+    manage("backtest", "XRPUSDT", *days, *WORKED_EXAMPLE, "--report", str(report), "--chart", str(chart))
+    print("\nTo look at the orders and the chart in the admin: python3 tasks.py admin,")
+    print("then open http://127.0.0.1:8000/admin/ (Data warehouse → Backtest runs, or Orders).")
 
 
 def test() -> None:

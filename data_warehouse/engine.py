@@ -1,19 +1,20 @@
-"""The engine component that stores orders of every symbol whose ORDERS topic is on."""
+"""The engine component that stores the topics (ORDERS, TRADE_EVENTS of a symbol) switched on."""
 
 from typing import TYPE_CHECKING
 
+from core.actors.actor import Actor
 from core.groups import normalize_symbol
 from core.plan import Plan
 from data_warehouse import store
 from data_warehouse.models import Stream
-from data_warehouse.storage import OrderStorage
+from data_warehouse.storage import OrderStorage, TradeStorage
 
 if TYPE_CHECKING:
     from core.engine import Engine
 
 
-class OrderStoringComponent:
-    """Order storage per symbol."""
+class StoringComponent:
+    """One storage actor per topic; a key is '<STREAM>.<SYMBOL>', such as 'ORDERS.XRPUSDT'."""
 
     name = "storing"
 
@@ -23,8 +24,8 @@ class OrderStoringComponent:
     @staticmethod
     def check(plan: Plan) -> None:
         for stream, symbol in plan.storing:
-            if stream != Stream.ORDERS:
-                raise ValueError(f"cannot store {stream!r}: this engine stores ORDERS")
+            if stream not in Stream.values:
+                raise ValueError(f"cannot store {stream!r}: streams are {', '.join(Stream.values)}")
             normalize_symbol(symbol)
 
     async def wanted(self) -> dict[str, None]:
@@ -32,13 +33,16 @@ class OrderStoringComponent:
             topics = self.engine.plan.storing
         else:
             topics = await self.engine.db.run(store.wanted_storing)
-        return {symbol: None for stream, symbol in sorted(topics) if stream == Stream.ORDERS}
+        return {f"{stream}.{symbol}": None for stream, symbol in sorted(topics)}
 
     def actor_name(self, key: str) -> str:
-        return f"storage.orders.{key}"
+        return f"storage.{key.lower()}"
 
-    def make_actor(self, key: str, config: None) -> OrderStorage:
-        return OrderStorage(venue=self.engine.venue, symbol=key, db=self.engine.db)
+    def make_actor(self, key: str, config: None) -> Actor:
+        stream, symbol = key.split(".", 1)
+        if stream == Stream.TRADE_EVENTS:
+            return TradeStorage(symbol=symbol, db=self.engine.db)
+        return OrderStorage(venue=self.engine.venue, symbol=symbol, db=self.engine.db)
 
     async def reconfigure(self, key: str, config: None) -> None:
         """Nothing to configure."""
@@ -47,4 +51,5 @@ class OrderStoringComponent:
         """Storage restarts on its own; nothing to record."""
 
     def describe(self, key: str) -> str:
-        return f"storing ORDERS {key}"
+        stream, symbol = key.split(".", 1)
+        return f"storing {stream} {symbol}"

@@ -69,8 +69,13 @@ class TradeKind(models.TextChoices):
 
 
 class Trade(models.Model):
-    """A stored trade event (streamed, or imported from Binance's public data)."""
+    """A stored trade event (streamed, or imported from Binance's public data).
 
+    The primary key is (symbol, kind, trade_id): one index fewer than a surrogate id plus a
+    unique constraint, which PostgreSQL feels on every imported row.
+    """
+
+    pk = models.CompositePrimaryKey("symbol", "kind", "trade_id")
     symbol = models.CharField(max_length=30)
     kind = models.CharField(max_length=8, choices=TradeKind.choices, default=TradeKind.TRADE)
     trade_id = models.BigIntegerField(help_text="Binance's trade id (aggregate id for aggTrades)")
@@ -81,7 +86,6 @@ class Trade(models.Model):
     buyer_market_maker = models.BooleanField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["symbol", "kind", "trade_id"], name="trade_unique_id")]
         indexes = [models.Index(fields=["symbol", "kind", "trade_time", "trade_id"], name="trade_replay_order")]
 
     def __str__(self) -> str:
@@ -97,13 +101,16 @@ class BacktestRun(models.Model):
         FAILED = "failed", "failed"
 
     symbol = models.CharField(max_length=30)
-    source = models.CharField(max_length=500, help_text="the file replayed")
+    source = models.CharField(max_length=500, help_text="the file replayed, or the stored days")
+    mode = models.CharField(max_length=10, default="lockstep", help_text="lockstep, or paced")
     settings = models.JSONField(help_text="trading settings, tick size and step size used")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
     events = models.BigIntegerField(default=0)
     first_trade_time = models.BigIntegerField(null=True, blank=True)
     last_trade_time = models.BigIntegerField(null=True, blank=True)
     elapsed_seconds = models.FloatField(null=True, blank=True)
+    figures = models.JSONField(default=dict, blank=True, help_text="P&L, cycles, win rate, peak capital, orders")
+    chart = models.BinaryField(blank=True, default=b"", help_text="PNG: price with fills, and the equity curve")
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
 

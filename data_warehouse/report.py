@@ -118,13 +118,13 @@ def _take(queue: list[Lot], quantity: Decimal) -> tuple[Decimal, Decimal, Decima
 
 def peak_capital(orders: Iterable[Order], steps: Sequence[Step]) -> Decimal:
     """The most quote currency tied up at once: open buy orders plus bought, unsold quantity."""
-    changes: list[tuple[int, int, Decimal]] = []
+    changes: list[tuple[int, int, Decimal]] = []  # (time, 0 frees before 1 commits, amount)
     for order in orders:
         if order.side is Side.BUY:
-            changes.append((order.time, 0, order.orig_qty * order.price))
+            changes.append((order.time, 1, order.orig_qty * order.price))
             if not order.status.is_open:
-                changes.append((order.update_time, 1, -(order.orig_qty - order.executed_qty) * order.price))
-    changes += [(step.time, 1, -step.released) for step in steps if step.released]
+                changes.append((order.update_time, 0, -(order.orig_qty - order.executed_qty) * order.price))
+    changes += [(step.time, 0, -step.released) for step in steps if step.released]
     peak = running = ZERO
     for _, _, amount in sorted(changes, key=lambda change: change[:2]):
         running += amount

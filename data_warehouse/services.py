@@ -4,8 +4,6 @@ from core.control import apply_now
 from core.symbols import UnknownSymbolError, require_known
 from data_warehouse.models import StoringSettings, StoringStatus, Stream
 
-SUPPORTED = (Stream.ORDERS,)
-
 
 class StoringControlError(Exception):
     """A storing request that cannot be carried out; the message says why."""
@@ -15,8 +13,6 @@ def _topic(stream: str, symbol: str) -> tuple[str, str]:
     name = stream.strip().upper()
     if name not in Stream.values:
         raise StoringControlError(f"unknown stream {stream!r}: use one of {', '.join(Stream.values)}")
-    if name not in SUPPORTED:
-        raise StoringControlError(f"storing {name} is not available in this version; ORDERS is")
     try:
         return name, require_known(symbol)
     except UnknownSymbolError as error:

@@ -1,13 +1,13 @@
-"""The actor that stores one symbol's order reports."""
+"""The actors that store one symbol's order reports and trade events."""
 
 import asyncio
 import logging
 from typing import Any
 
 from core.actors.actor import Actor
-from core.codec import ORDER_UPDATE, MessageError, decode_order
+from core.codec import ORDER_UPDATE, TRADE_BATCH, TRADE_EVENT, MessageError, TradeBatch, decode_order
 from core.db import Database
-from core.groups import orders_group
+from core.groups import orders_group, trade_events_group
 from core.values import Order
 from data_warehouse import store
 
@@ -86,3 +86,76 @@ class OrderStorage(Actor):
     def _bad(self, what: str) -> None:
         self.bad_messages += 1
         logger.warning("order storage %s ignored %s", self.symbol, what)
+
+
+class TradeStorage(Actor):
+    """Inserts every trade event of ``trade_events.<SYMBOL>`` in batches (duplicates are skipped).
+
+    Events wait at most ``FLUSH_AFTER_SECONDS`` or until ``TRADES_AT`` are pending, and are
+    written at once when the system is checked for quiescence, so nothing is lost on a stop.
+    """
+
+    TRADES_AT = 5000
+
+    def __init__(self, *, symbol: str, db: Database) -> None:
+        self.symbol = symbol
+        self.db = db
+        self.groups = (trade_events_group(symbol),)
+        self.pending = TradeBatch(symbol, [], [], [], [], [], [])
+        self.stored = 0
+        self.bad_messages = 0
+        self._timer: asyncio.Task | None = None
+
+    async def on_message(self, message: dict[str, Any]) -> None:
+        kind = message.get("type")
+        if kind == FLUSH:
+            await self._flush()
+            return
+        if kind not in (TRADE_EVENT, TRADE_BATCH):
+            self._bad(f"a message of unknown type {kind!r}")
+            return
+        try:
+            batch = TradeBatch.from_message(message)
+        except MessageError as error:
+            self._bad(f"a bad trade message: {error}")
+            return
+        if batch.symbol != self.symbol:
+            self._bad(f"trade events of {batch.symbol}")
+            return
+        for mine, theirs in zip(_columns(self.pending), _columns(batch), strict=True):
+            mine.extend(theirs)
+        if len(self.pending) >= self.TRADES_AT:
+            await self._flush()
+        elif self._timer is None:
+            self._timer = asyncio.create_task(self._flush_soon())
+
+    async def on_idle(self) -> bool:
+        if not len(self.pending):
+            return False
+        await self._flush()
+        return True
+
+    async def on_stop(self) -> None:
+        await self._flush()
+
+    async def _flush_soon(self) -> None:
+        await asyncio.sleep(FLUSH_AFTER_SECONDS)
+        self._timer = None
+        await self.ctx.send_to_self({"type": FLUSH})
+
+    async def _flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if not len(self.pending):
+            return
+        batch, self.pending = self.pending, TradeBatch(self.symbol, [], [], [], [], [], [])
+        self.stored += await self.db.run(store.insert_trades, batch)
+
+    def _bad(self, what: str) -> None:
+        self.bad_messages += 1
+        logger.warning("trade storage %s ignored %s", self.symbol, what)
+
+
+def _columns(batch: TradeBatch) -> tuple[list, ...]:
+    return batch.trade_ids, batch.prices, batch.quantities, batch.trade_times, batch.event_times, batch.makers

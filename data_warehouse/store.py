@@ -2,10 +2,12 @@
 
 from django.db import transaction
 
+from core.codec import TradeBatch
 from core.values import Order, OrderStatus, Side
 from data_warehouse.merge import fold
 from data_warehouse.models import Order as OrderRow
-from data_warehouse.models import StoringSettings, StoringStatus, Stream
+from data_warehouse.models import StoringSettings, StoringStatus
+from data_warehouse.trades_store import insert_trades as _insert
 
 UPDATED = ["executed_qty", "cumulative_quote_qty", "status", "update_time", "client_order_id", "price", "orig_qty"]
 
@@ -73,5 +75,11 @@ def upsert_orders(venue: str, reports: list[Order]) -> int:
 
 def wanted_storing() -> set[tuple[str, str]]:
     """Topics whose storing status is on: (stream, symbol)."""
-    rows = StoringSettings.objects.filter(status=StoringStatus.ON, stream=Stream.ORDERS)
+    rows = StoringSettings.objects.filter(status=StoringStatus.ON)
     return set(rows.values_list("stream", "symbol"))
+
+
+def insert_trades(batch: TradeBatch) -> int:
+    """Store streamed trade events in one transaction; returns how many were new."""
+    with transaction.atomic():
+        return _insert(batch, "trade")

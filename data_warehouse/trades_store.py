@@ -1,8 +1,9 @@
 """Stored trades in bulk: inserted many at a time (duplicates ignored), read back in replay order.
 
 Synchronous; run inside the caller's transaction (an import keeps a whole file in one, so a
-bad row leaves nothing of that file). PostgreSQL gets COPY into a temporary table and one
-INSERT … ON CONFLICT DO NOTHING; SQLite gets executemany with INSERT OR IGNORE.
+bad row leaves nothing of that file). On PostgreSQL a batch whose id range holds no stored
+trade is COPied straight into the table; one that overlaps goes through a temporary table and
+INSERT … ON CONFLICT DO NOTHING. SQLite gets executemany with INSERT OR IGNORE.
 """
 
 from collections.abc import Iterator
@@ -46,7 +47,15 @@ def insert_trades(batch: TradeBatch, kind: str = "trade") -> int:
 
 def _insert_postgresql(batch: TradeBatch, kind: str) -> int:
     names = ", ".join(COLUMNS)
+    overlap = Trade.objects.filter(
+        symbol=batch.symbol, kind=kind, trade_id__gte=min(batch.trade_ids), trade_id__lte=max(batch.trade_ids)
+    )
     with connection.cursor() as cursor:
+        if not overlap.exists():
+            with cursor.cursor.copy(f"COPY {TABLE} ({names}) FROM STDIN") as copy:
+                for row in _rows(batch, kind):
+                    copy.write_row(row)
+            return len(batch)
         cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS {STAGING} (symbol varchar(30), kind varchar(8), trade_id bigint, "
             "price varchar(40), quantity varchar(40), trade_time bigint, event_time bigint, "

@@ -25,7 +25,7 @@ async def backtest(path, *options: str, report=None) -> dict:
     arguments = ["XRPUSDT", "--file", str(path), *WORKED_EXAMPLE, *options]
     report_path = report
     output = await run_command("backtest", *arguments, "--report", str(report_path))
-    assert "orders:" in output
+    assert "Report" in output and "realized P&L" in output
     return json.loads(report_path.read_text())
 
 

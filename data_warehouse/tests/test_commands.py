@@ -116,8 +116,6 @@ def test_outcomes(seeded, before, command: str, args: tuple[str, str], says: str
     ("stream", "symbol", "fragments"),
     [
         pytest.param("TICKS", "XRPUSDT", ["unknown stream 'TICKS'", "ORDERS", "TRADE_EVENTS"], id="unknown-stream"),
-        pytest.param("TRADE_EVENTS", "XRPUSDT", ["storing TRADE_EVENTS is not available"], id="trade-events"),
-        pytest.param("trade_events", "XRPUSDT", ["storing TRADE_EVENTS is not available"], id="trade-events-lower"),
         pytest.param("ORDERS", "FOO", ["unknown symbol FOO", "manage.py seed"], id="unknown-symbol"),
         pytest.param("ORDERS", "foo", ["unknown symbol FOO"], id="unknown-symbol-lower"),
         pytest.param("ORDERS", "XRP-USDT", ["XRP-USDT", "letters or digits"], id="malformed-symbol"),
@@ -130,6 +128,14 @@ def test_errors_name_what_is_wrong(seeded, command: str, stream: str, symbol: st
     for fragment in fragments:
         assert fragment in str(error.value)
     assert topics() == []
+
+
+@pytest.mark.parametrize("stream", ["TRADE_EVENTS", "trade_events"])
+def test_trade_events_can_be_stored(seeded, stream: str) -> None:
+    output = run("start_storing", stream, "XRPUSDT")
+
+    assert "Storing TRADE_EVENTS XRPUSDT: status set to on" in output
+    assert topics() == [("TRADE_EVENTS", "XRPUSDT", "on")]
 
 
 def test_starting_twice_says_already(seeded) -> None:

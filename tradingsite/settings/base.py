@@ -133,13 +133,15 @@ EXCHANGE_INFO_FILE = env.path("EXCHANGE_INFO_FILE", default=BASE_DIR / "fixtures
 # What the engine runs, each read from its app's settings tables (see core.engine).
 ENGINE_COMPONENTS = [
     "naive.engine.TradingComponent",
-    "data_warehouse.engine.OrderStoringComponent",
+    "data_warehouse.engine.StoringComponent",
     "streamer.engine.StreamingComponent",
 ]
 
 # Binance: the market-data websocket and the REST API (public endpoints fill stream gaps).
 BINANCE_WS_URL = env.str("BINANCE_WS_URL", default="wss://stream.binance.com:9443")
 BINANCE_API_URL = env.str("BINANCE_API_URL", default="https://api.binance.com")
+BINANCE_DATA_URL = env.str("BINANCE_DATA_URL", default="https://data.binance.vision")
+TRADE_FILES_DIR = env.path("TRADE_FILES_DIR", default=VAR_DIR / "trades")
 STREAM_RECONNECT_INITIAL_SECONDS = env.float("STREAM_RECONNECT_INITIAL_SECONDS", default=0.5)
 STREAM_RECONNECT_MAX_SECONDS = env.float("STREAM_RECONNECT_MAX_SECONDS", default=30.0)
 STREAM_ROTATE_SECONDS = env.float("STREAM_ROTATE_SECONDS", default=23.5 * 3600)
