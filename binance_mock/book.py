@@ -7,9 +7,11 @@ order look like as of trade N" whatever it has applied since. That is what makes
 independent of timing: the exchange may run ahead of a trader, never behind its answers.
 """
 
+import operator
 from collections import deque
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from itertools import islice
 
 from core.codec import TradeBatch
 from core.values import Order, OrderStatus, Side
@@ -85,7 +87,7 @@ class Book:
             return []
         self.open[order.order_id] = book_order
         reports: list[Order] = []
-        for position, price, quantity, time in self._trades_after(placed_at):
+        for position, price, quantity, time in self._crossing_after(order, placed_at):
             available = _quantity(quantity) - self._consumed.get(position, 0)
             filled = self._match_one(book_order, position, price, available, time)
             if filled is not None:
@@ -95,6 +97,15 @@ class Book:
                 break
         self._refresh()
         return reports
+
+    def _crossing_after(self, order: Order, placed_at: int):
+        """Buffered trades after ``placed_at`` whose price reaches ``order`` (cheap: no matching yet)."""
+        limit, cross = order.price, self.fill_model is FillModel.CROSS
+        if order.side is Side.BUY:
+            reaches = (lambda p: p < limit) if cross else (lambda p: p <= limit)
+        else:
+            reaches = (lambda p: p > limit) if cross else (lambda p: p >= limit)
+        return (trade for trade in self._trades_after(placed_at) if reaches(trade[1]))
 
     def cancel(self, order_id: int, time: int) -> Order | None:
         """Cancel an open order; None when there is no such open order."""
@@ -106,7 +117,38 @@ class Book:
         return book_order.record(self.applied, report)
 
     def apply_batch(self, batch: TradeBatch) -> list[Order]:
-        """Apply trades in order; returns the order reports they caused."""
+        """Apply trades in order; returns the order reports they caused.
+
+        A well-formed batch (increasing ids, positive prices) is converted and buffered in
+        whole; only trades that reach an open order are matched one by one.
+        """
+        ids, prices = batch.trade_ids, batch.prices
+        try:
+            decimals = list(map(Decimal, prices))
+            well_formed = (
+                all(type(i) is int for i in ids)
+                and ids[0] > self.applied
+                and all(map(operator.lt, ids, islice(ids, 1, None)))
+                and min(decimals) > 0
+                and max(decimals).is_finite()
+            )
+        except (InvalidOperation, TypeError, ValueError, IndexError):
+            well_formed = False
+        if not well_formed:
+            return self._apply_checked(batch)
+        quantities, times = batch.quantities, batch.trade_times
+        self.recent.extend(zip(ids, decimals, quantities, times, strict=True))
+        self.applied, self.last_time = ids[-1], times[-1]
+        reports: list[Order] = []
+        if not self.open or (min(decimals) > self._best_buy and max(decimals) < self._best_sell):
+            return reports
+        for index, price in enumerate(decimals):
+            if price <= self._best_buy or price >= self._best_sell:
+                reports.extend(self._match(ids[index], price, _quantity(quantities[index]), times[index]))
+        return reports
+
+    def _apply_checked(self, batch: TradeBatch) -> list[Order]:
+        """Trade by trade, skipping (and counting) those with a bad price or a non-increasing id."""
         reports: list[Order] = []
         recent, applied = self.recent.append, self.applied
         ids, prices, quantities, times = batch.trade_ids, batch.prices, batch.quantities, batch.trade_times

@@ -36,6 +36,8 @@ Sizes = Mapping[str, tuple[Decimal | None, Decimal | None]]
 class SimulatedExchange:
     """An Exchange that matches orders against the trade events the system publishes."""
 
+    local = True
+
     def __init__(
         self,
         *,
@@ -101,7 +103,7 @@ class SimulatedExchange:
         book = self._book(request.symbol)
         placed_at = as_of.trade_id if as_of else book.applied
         time = as_of.trade_time if as_of else now_ms()
-        # Reserve the id before awaiting the database: traders of other symbols place orders
+        # Reserve the id before anything awaits: traders of other symbols place orders
         # concurrently. A failed write leaves a gap, never a duplicate.
         self._last_order_id = order_id = self._last_order_id + 1
         order = Order(
@@ -117,10 +119,10 @@ class SimulatedExchange:
             time=time,
             update_time=time,
         )
-        await self._db.run(store.record_new_order, self.venue, order, placed_at)
+        self._db.submit(store.record_new_order, self.venue, order, placed_at)
         fills = book.add(order, placed_at)
         if fills:
-            await self._db.run(store.record_changes, self.venue, fills)
+            self._db.submit(store.record_changes, self.venue, fills)
         await self._publish([order, *fills])
         return order
 
@@ -157,7 +159,7 @@ class SimulatedExchange:
         canceled = book.cancel(book_order.current.order_id, book.last_time or now_ms()) if book_order else None
         if canceled is None:
             raise UnknownOrder(detail=f"{symbol} order {order_id or client_order_id!r} is not open")
-        await self._db.run(store.record_changes, self.venue, [canceled])
+        self._db.submit(store.record_changes, self.venue, [canceled])
         await self._publish([canceled])
         return canceled
 
@@ -178,7 +180,7 @@ class SimulatedExchange:
                 book.skipped - skipped,
             )
         if reports:
-            await self._db.run(store.record_changes, self.venue, reports)
+            self._db.submit(store.record_changes, self.venue, reports)
             await self._publish(reports)
         self._published[batch.symbol] = book.applied
         self._wake(batch.symbol)

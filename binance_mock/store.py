@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from binance_mock.models import SimulatedOrder, SimulatedVenue
+from core.decimals import fmt
+from core.sql import execute
 from core.values import Order, OrderStatus, Side
 
 OPEN_STATUSES = [status.value for status in OrderStatus if status.is_open]
@@ -35,19 +37,34 @@ def to_order(row: SimulatedOrder) -> Order:
     )
 
 
-def _fields(order: Order) -> dict:
-    return {
-        "symbol": order.symbol,
-        "client_order_id": order.client_order_id,
-        "side": order.side.value,
-        "price": order.price,
-        "orig_qty": order.orig_qty,
-        "executed_qty": order.executed_qty,
-        "cumulative_quote_qty": order.cumulative_quote_qty,
-        "status": order.status.value,
-        "time": order.time,
-        "update_time": order.update_time,
-    }
+_FIELDS = [
+    "symbol",
+    "client_order_id",
+    "side",
+    "price",
+    "orig_qty",
+    "executed_qty",
+    "cumulative_quote_qty",
+    "status",
+    "time",
+    "update_time",
+]
+
+
+def _values(order: Order) -> list:
+    """Column values in ``_FIELDS`` order (decimals as text: exact on every database)."""
+    return [
+        order.symbol,
+        order.client_order_id,
+        order.side.value,
+        fmt(order.price),
+        fmt(order.orig_qty),
+        fmt(order.executed_qty),
+        fmt(order.cumulative_quote_qty),
+        order.status.value,
+        order.time,
+        order.update_time,
+    ]
 
 
 def open_venue(venue: str) -> VenueState:
@@ -57,19 +74,31 @@ def open_venue(venue: str) -> VenueState:
     return VenueState(row.last_order_id, [(to_order(r), r.placed_at) for r in open_rows])
 
 
+ORDERS = SimulatedOrder._meta.db_table
+COLUMNS = ["venue", "order_id", "placed_at", *_FIELDS]
+
+
 def record_new_order(venue: str, order: Order, placed_at: int) -> None:
-    """Store a new order and move the venue's order id forward, together."""
+    """Store a new order and move the venue's order id forward, together (plain SQL: a hot path)."""
+    values = [venue, order.order_id, placed_at, *_values(order)]
+    marks = ", ".join(["%s"] * len(COLUMNS))
     with transaction.atomic():
-        SimulatedOrder.objects.create(venue=venue, order_id=order.order_id, placed_at=placed_at, **_fields(order))
-        SimulatedVenue.objects.filter(name=venue).update(last_order_id=order.order_id)
+        execute(f"INSERT INTO {ORDERS} ({', '.join(COLUMNS)}) VALUES ({marks})", values)
+        execute(
+            f"UPDATE {SimulatedVenue._meta.db_table} SET last_order_id = %s WHERE name = %s", [order.order_id, venue]
+        )
 
 
 def record_changes(venue: str, orders: list[Order]) -> None:
     """Store the latest state of orders that filled or were canceled."""
     latest = {order.order_id: order for order in orders}
+    assignments = ", ".join(f"{name} = %s" for name in _FIELDS)
     with transaction.atomic():
         for order_id, order in latest.items():
-            SimulatedOrder.objects.filter(venue=venue, order_id=order_id).update(**_fields(order))
+            execute(
+                f"UPDATE {ORDERS} SET {assignments} WHERE venue = %s AND order_id = %s",
+                [*_values(order), venue, order_id],
+            )
 
 
 def find_order(venue: str, symbol: str, *, order_id: int | None, client_order_id: str | None) -> Order | None:

@@ -120,8 +120,9 @@ class Engine:
         await self.db.close()
 
     async def quiescence(self, timeout: float = 10.0) -> None:
-        """Return once every actor is idle (see Runtime.quiescence)."""
+        """Return once every actor is idle (see Runtime.quiescence) and queued writes are done."""
         await self.runtime.quiescence(timeout)
+        await asyncio.wait_for(self.db.drain(), timeout)
 
     def running(self, component: str) -> dict[str, Any]:
         """What a component runs now: key → configuration."""

@@ -74,6 +74,10 @@ class Exchange(Protocol):
     """What traders, seeding and the engine need from an exchange."""
 
     venue: str
+    # True when the exchange keeps its books in this engine's database, written on the same
+    # ordered database thread: a trader's queued state then always lands before the order it
+    # announces. A remote exchange needs the trader's intent written before the request.
+    local: bool
 
     async def open(self, runtime: "Runtime") -> None:
         """Start whatever the adapter runs in the background (feeds, user data stream)."""

@@ -36,7 +36,8 @@ def render_chart(title: str, prices: list[tuple[int, object]], report: Report) -
                 )
         top.set_ylabel("price")
         top.set_title(title)
-        top.legend(loc="upper left")
+        if report.fills:
+            top.legend(loc="upper left")
         top.grid(alpha=0.3)
         bottom.plot(_times([t for t, _ in report.equity]), [float(e) for _, e in report.equity], color="#2166ac")
         bottom.axhline(0, color="#999", linewidth=0.7)

@@ -79,9 +79,8 @@ class OrderStorage(Actor):
             self._timer = None
         if not self.pending:
             return
-        batch = list(self.pending)
-        await self.db.run(store.upsert_orders, self.venue, batch)
-        del self.pending[: len(batch)]
+        batch, self.pending = self.pending, []
+        self.db.submit(store.upsert_orders, self.venue, batch)
 
     def _bad(self, what: str) -> None:
         self.bad_messages += 1
@@ -102,7 +101,6 @@ class TradeStorage(Actor):
         self.db = db
         self.groups = (trade_events_group(symbol),)
         self.pending = TradeBatch(symbol, [], [], [], [], [], [])
-        self.stored = 0
         self.bad_messages = 0
         self._timer: asyncio.Task | None = None
 
@@ -150,7 +148,7 @@ class TradeStorage(Actor):
         if not len(self.pending):
             return
         batch, self.pending = self.pending, TradeBatch(self.symbol, [], [], [], [], [], [])
-        self.stored += await self.db.run(store.insert_trades, batch)
+        self.db.submit(store.insert_trades, batch)
 
     def _bad(self, what: str) -> None:
         self.bad_messages += 1

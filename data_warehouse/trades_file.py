@@ -57,9 +57,9 @@ def open_lines(path: Path) -> Iterator[io.TextIOBase]:
             if len(members) != 1:
                 raise TradesFileError(f"{path}: expected one .csv inside the zip, found {len(members)}")
             with archive.open(members[0]) as raw:
-                yield io.TextIOWrapper(raw, encoding="utf-8", newline="")
+                yield io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
     else:
-        with path.open(encoding="utf-8", newline="") as text:
+        with path.open(encoding="utf-8-sig", newline="") as text:
             yield text
 
 
@@ -100,7 +100,12 @@ def read_trades(path: str | Path, symbol: str, batch_size: int = 5000) -> list[T
     """
     path = Path(path)
     with open_lines(path) as text:
-        content = text.read()
+        try:
+            content = text.read()
+        except UnicodeDecodeError as error:
+            raise TradesFileError(
+                f"{path}: not UTF-8 text ({error.reason} at byte {error.start}); give a CSV, or a zip holding one"
+            ) from None
     first = next(csv.reader([content[: content.find("\n")] if "\n" in content else content]), [])
     layout = detect_layout(first, path)
     try:
@@ -108,9 +113,12 @@ def read_trades(path: str | Path, symbol: str, batch_size: int = 5000) -> list[T
     except _Slow:
         pass
     lines = csv.reader(io.StringIO(content, newline=""))
-    if layout.has_header:
-        next(lines)
-    return list(_batches(lines, layout, path, symbol, batch_size, first_line=2 if layout.has_header else 1))
+    try:
+        if layout.has_header:
+            next(lines)
+        return list(_batches(lines, layout, path, symbol, batch_size, first_line=2 if layout.has_header else 1))
+    except csv.Error as error:
+        raise TradesFileError(f"{path}:{lines.line_num}: not CSV as Binance writes it ({error})") from None
 
 
 class _Slow(Exception):
@@ -125,9 +133,10 @@ def _fast_batches(content: str, width: int, layout: Layout, symbol: str, size: i
         return []
     if '"' in body or "\n\n" in body:
         raise _Slow
-    fields = body.replace("\n", ",").split(",")
-    if len(fields) != (body.count("\n") + 1) * width:
+    lines = body.split("\n")
+    if set(map(operator.methodcaller("count", ","), lines)) != {width - 1}:
         raise _Slow
+    fields = ",".join(lines).split(",")
     id_at, price_at, qty_at, time_at, maker_at = layout.columns
     try:
         ids, times = list(map(int, fields[id_at::width])), list(map(int, fields[time_at::width]))
@@ -172,7 +181,7 @@ def _batches(
                 raise ValueError(f"expected at least {width} columns, got {len(row)}")
             trade_id, time = int(row[id_at]), int(row[time_at])
             price, quantity = row[price_at], row[qty_at]
-            if not (Decimal(price) > 0 and Decimal(quantity) > 0):
+            if not all(value.is_finite() and value > 0 for value in (Decimal(price), Decimal(quantity))):
                 raise ValueError(f"price {price!r} and quantity {quantity!r} must be positive")
             maker = BOOLEANS[row[maker_at].strip().lower()]
         except (ValueError, InvalidOperation) as error:

@@ -106,13 +106,18 @@ class Leader(Actor):
             self._bad(f"a message of unknown type {kind!r}")
 
     async def _on_batch(self, batch: TradeBatch) -> None:
+        try:
+            prices = list(map(Decimal, batch.prices))
+        except (InvalidOperation, TypeError):
+            prices = [_price(text) for text in batch.prices]
         low, high = self.band
-        prices = batch.prices
-        for index in range(len(prices)):
+        for index, price in enumerate(prices):
+            if price is None:
+                self._bad(f"a malformed trade event at position {index}")
+                continue
+            if low < price < high:
+                continue
             try:
-                price = Decimal(prices[index])
-                if low < price < high:
-                    continue
                 event = batch.event(index, price)
             except (InvalidOperation, TypeError, IndexError):
                 self._bad(f"a malformed trade event at position {index}")
@@ -189,3 +194,11 @@ class Leader(Actor):
 
 def _parse(settings: dict[str, str]) -> dict[str, Any]:
     return {name: int(text) if name == "chunks" else Decimal(text) for name, text in settings.items()}
+
+
+def _price(text: object) -> Decimal | None:
+    try:
+        price = Decimal(text)  # type: ignore[arg-type]
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+    return price if price.is_finite() and price > 0 else None

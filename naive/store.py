@@ -8,6 +8,7 @@ from django.db.models import Max
 
 from core.codec import order_fields, order_from_fields
 from core.decimals import fmt
+from core.sql import execute, json_placeholder, json_value
 from core.values import OrderRequest, Side
 from naive import params as settings_rules
 from naive.models import TraderRecord, TradingSettings, TradingStatus
@@ -93,15 +94,24 @@ def load_traders(venue: str, symbol: str) -> tuple[list[SavedTrader], int]:
 def save_trader(
     venue: str, symbol: str, number: int, params: TradingParams, state: TraderState, pending: OrderRequest | None
 ) -> None:
-    """Insert or update a trader's record; a finished trader becomes inactive."""
-    values = {
-        "params": params_to_json(params),
-        "state": state_to_json(state),
-        "pending": pending_to_json(pending),
-        "active": not state.finished,
-    }
-    if not TraderRecord.objects.filter(venue=venue, symbol=symbol, number=number).update(**values):
-        TraderRecord.objects.create(venue=venue, symbol=symbol, number=number, **values)
+    """Insert or update a trader's record; a finished trader becomes inactive (plain SQL: a hot path)."""
+    table, json = TraderRecord._meta.db_table, json_placeholder()
+    values = [json_value(state_to_json(state)), json_value(pending_to_json(pending)), not state.finished]
+    where = "venue = %s AND symbol = %s AND number = %s"
+    changed = execute(
+        f"UPDATE {table} SET state = {json}, pending = {json}, active = %s WHERE {where}",
+        [*values, venue, symbol, number],
+    )
+    if not changed:
+        TraderRecord.objects.create(
+            venue=venue,
+            symbol=symbol,
+            number=number,
+            params=params_to_json(params),
+            state=state_to_json(state),
+            pending=pending_to_json(pending),
+            active=not state.finished,
+        )
 
 
 def wanted_trading() -> dict[str, tuple[str, dict[str, object]]]:

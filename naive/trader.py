@@ -84,13 +84,15 @@ class Trader:
         self.band = quiet_band(self.state, self.params)
         return notices
 
-    async def save(self) -> None:
-        """Record the trader's state in the database."""
+    async def save(self, *, durable: bool = False) -> None:
+        """Record the trader's state (queued; ``durable`` waits until it is written)."""
         self.band = quiet_band(self.state, self.params)
         desk = self.desk
-        await desk.db.run(
-            store.save_trader, desk.venue, desk.symbol, self.number, self.params, self.state, self.pending
-        )
+        arguments = (desk.venue, desk.symbol, self.number, self.params, self.state, self.pending)
+        if durable:
+            await desk.db.run(store.save_trader, *arguments)
+        else:
+            desk.db.submit(store.save_trader, *arguments)
 
     async def _perform(self, actions: tuple[Action, ...], event: TradeEvent | None) -> list[Notice]:
         notices: list[Notice] = []
@@ -124,7 +126,7 @@ class Trader:
             client_order_id=self._client_order_id(),
         )
         self.pending = request
-        await self.save()
+        await self.save(durable=not self.desk.exchange.local)  # the intent lands before the order
         try:
             return await self.desk.exchange.place_order(request, as_of=event)
         finally:

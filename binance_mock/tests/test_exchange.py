@@ -94,8 +94,11 @@ class Harness:
             await self.layer.group_send(trade_events_group(event.symbol), encode_trade_event(event))
 
     async def settle(self) -> None:
+        """Wait until every runtime is idle and every queued database write is done."""
         for runtime in self.runtimes:
             await runtime.quiescence()
+        for db in self.dbs:
+            await db.drain()
 
     async def close(self) -> None:
         for runtime in reversed(self.runtimes):
@@ -528,6 +531,7 @@ async def test_two_venues_are_independent(harness):
     assert await backtest.exchange.open_orders(SYMBOL) == []
     assert (await backtest.exchange.place_order(request(client_order_id="backtest-2"))).order_id == 2
 
+    await harness.settle()
     assert await live.db.run(stored_rows, "simulated") == [
         (1, "BUY", "FILLED", placed_on.trade_id),
         (2, "BUY", "NEW", placed_on.trade_id),
