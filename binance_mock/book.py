@@ -8,6 +8,7 @@ independent of timing: the exchange may run ahead of a trader, never behind its 
 """
 
 import operator
+from bisect import bisect_right
 from collections import deque
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -66,7 +67,9 @@ class Book:
         self.last_time = 0
         self.skipped = 0
         self._consumed: dict[int, Decimal] = {}  # CROSS model: quantity of a trade already filled
-        self.recent: deque[tuple[int, Decimal, str, int]] = deque(maxlen=memory)
+        self.memory = memory
+        self.recent: deque[tuple[TradeBatch, list[Decimal]]] = deque()  # whole batches, oldest first
+        self._remembered = 0
         self._best_buy = NO_BUYS
         self._best_sell = NO_SELLS
 
@@ -119,14 +122,15 @@ class Book:
     def apply_batch(self, batch: TradeBatch) -> list[Order]:
         """Apply trades in order; returns the order reports they caused.
 
-        A well-formed batch (increasing ids, positive prices) is converted and buffered in
-        whole; only trades that reach an open order are matched one by one.
+        A well-formed batch (increasing ids, positive prices) is taken whole; otherwise the
+        trades with a bad price or a non-increasing id are dropped (and counted) first. Only
+        trades that reach an open order are matched one by one.
         """
-        ids, prices = batch.trade_ids, batch.prices
         try:
-            decimals = list(map(Decimal, prices))
+            decimals = batch.decimals()
+            ids = batch.trade_ids
             well_formed = (
-                all(type(i) is int for i in ids)
+                set(map(type, ids)) == {int}
                 and ids[0] > self.applied
                 and all(map(operator.lt, ids, islice(ids, 1, None)))
                 and min(decimals) > 0
@@ -135,47 +139,53 @@ class Book:
         except (InvalidOperation, TypeError, ValueError, IndexError):
             well_formed = False
         if not well_formed:
-            return self._apply_checked(batch)
-        quantities, times = batch.quantities, batch.trade_times
-        self.recent.extend(zip(ids, decimals, quantities, times, strict=True))
-        self.applied, self.last_time = ids[-1], times[-1]
+            batch, decimals = self._clean(batch)
+            if not len(batch):
+                return []
+        self._remember(batch, decimals)
+        self.applied, self.last_time = batch.trade_ids[-1], batch.trade_times[-1]
         reports: list[Order] = []
         if not self.open or (min(decimals) > self._best_buy and max(decimals) < self._best_sell):
             return reports
+        ids, quantities, times = batch.trade_ids, batch.quantities, batch.trade_times
         for index, price in enumerate(decimals):
             if price <= self._best_buy or price >= self._best_sell:
                 reports.extend(self._match(ids[index], price, _quantity(quantities[index]), times[index]))
         return reports
 
-    def _apply_checked(self, batch: TradeBatch) -> list[Order]:
-        """Trade by trade, skipping (and counting) those with a bad price or a non-increasing id."""
-        reports: list[Order] = []
-        recent, applied = self.recent.append, self.applied
-        ids, prices, quantities, times = batch.trade_ids, batch.prices, batch.quantities, batch.trade_times
-        for index, position in enumerate(ids):
+    def _clean(self, batch: TradeBatch) -> tuple[TradeBatch, list[Decimal]]:
+        """Only the trades with a positive price and an id above every id applied before."""
+        kept = TradeBatch(batch.symbol, [], [], [], [], [], [])
+        decimals, applied = [], self.applied
+        for index, position in enumerate(batch.trade_ids):
             try:
-                price = Decimal(prices[index])
-                valid = price > 0 and price.is_finite()
+                price = Decimal(batch.prices[index])
+                valid = price > 0 and price.is_finite() and type(position) is int and position > applied
             except (InvalidOperation, TypeError):
                 valid = False
-            if not valid or type(position) is not int or position <= applied:
+            if not valid:
                 self.skipped += 1
                 continue
-            recent((position, price, quantities[index], times[index]))
             applied = position
-            self.last_time = times[index]
-            if price <= self._best_buy or price >= self._best_sell:
-                reports.extend(self._match(position, price, _quantity(quantities[index]), times[index]))
-        self.applied = applied
-        return reports
+            kept.append(batch.event(index, price))
+            decimals.append(price)
+        return kept, decimals
+
+    def _remember(self, batch: TradeBatch, decimals: list[Decimal]) -> None:
+        self.recent.append((batch, decimals))
+        self._remembered += len(batch)
+        while self._remembered - len(self.recent[0][0]) >= self.memory:
+            self._remembered -= len(self.recent.popleft()[0])
 
     def _trades_after(self, position: int) -> list[tuple[int, Decimal, str, int]]:
-        later = []
-        for trade in reversed(self.recent):
-            if trade[0] <= position:
+        """Remembered trades with an id above ``position``, oldest first."""
+        later: list[tuple[int, Decimal, str, int]] = []
+        for batch, decimals in reversed(self.recent):
+            start = bisect_right(batch.trade_ids, position)
+            ids, quantities, times = batch.trade_ids[start:], batch.quantities[start:], batch.trade_times[start:]
+            later[:0] = zip(ids, decimals[start:], quantities, times, strict=True)
+            if start:
                 break
-            later.append(trade)
-        later.reverse()
         return later
 
     def _match(self, position: int, price: Decimal, quantity: Decimal, time: int) -> list[Order]:
@@ -197,8 +207,8 @@ class Book:
         if self.fill_model is not FillModel.CROSS:
             return
         self._consumed[position] = self._consumed.get(position, 0) + quantity
-        if len(self._consumed) > 2 * (self.recent.maxlen or 0) and self.recent:
-            oldest = self.recent[0][0]
+        if len(self._consumed) > 2 * self.memory and self.recent:
+            oldest = self.recent[0][0].trade_ids[0]
             self._consumed = {p: q for p, q in self._consumed.items() if p >= oldest}
 
     def _priority(self) -> list[BookOrder]:

@@ -75,6 +75,7 @@ def decode_trade_event(message: Mapping[str, Any]) -> TradeEvent:
 
 COLUMNS = ("trade_ids", "prices", "quantities", "trade_times", "event_times", "makers")
 COLUMN_TYPES = (int, str, str, int, int, bool)
+_last_decoded: "tuple[bytes, TradeBatch] | None" = None  # consumers must not change a decoded batch
 
 
 class TradeBatch:
@@ -85,7 +86,7 @@ class TradeBatch:
     events it acts on.
     """
 
-    __slots__ = ("event_times", "makers", "prices", "quantities", "symbol", "trade_ids", "trade_times")
+    __slots__ = ("_decimals", "event_times", "makers", "prices", "quantities", "symbol", "trade_ids", "trade_times")
 
     def __init__(
         self,
@@ -104,6 +105,7 @@ class TradeBatch:
         self.trade_times = trade_times
         self.event_times = event_times
         self.makers = makers
+        self._decimals: list[Decimal] | None = None
 
     def __len__(self) -> int:
         return len(self.trade_ids)
@@ -124,6 +126,15 @@ class TradeBatch:
         self.trade_times.append(event.trade_time)
         self.event_times.append(event.event_time)
         self.makers.append(event.buyer_market_maker)
+
+    def decimals(self) -> list[Decimal]:
+        """The prices as Decimals, converted once and shared by every consumer of this batch.
+
+        Raises InvalidOperation (or TypeError) when a price is not a decimal string.
+        """
+        if self._decimals is None:
+            self._decimals = list(map(Decimal, self.prices))
+        return self._decimals
 
     def event(self, index: int, price: Decimal | None = None) -> TradeEvent:
         """The full trade event at ``index`` (``price`` saves parsing it again)."""
@@ -157,8 +168,12 @@ class TradeBatch:
         if kind != TRADE_BATCH:
             raise MessageError(f"expected a trade event or batch, got type {kind!r}")
         symbol = _field(message, "symbol", str)
+        blob = _field(message, "columns", bytes)
+        global _last_decoded
+        if _last_decoded is not None and _last_decoded[0] is blob and _last_decoded[1].symbol == symbol:
+            return _last_decoded[1]  # the in-memory layer hands every consumer the same bytes
         try:
-            columns = orjson.loads(_field(message, "columns", bytes))
+            columns = orjson.loads(blob)
         except orjson.JSONDecodeError as error:
             raise MessageError(f"columns are not JSON: {error}") from None
         if not isinstance(columns, list) or len(columns) != 6 or not all(isinstance(c, list) for c in columns):
@@ -168,7 +183,9 @@ class TradeBatch:
         for name, column, kind in zip(COLUMNS, columns, COLUMN_TYPES, strict=True):
             if column and set(map(type, column)) != {kind}:
                 raise MessageError(f"column {name!r} must hold only {kind.__name__} values")
-        return cls(symbol, *columns)
+        batch = cls(symbol, *columns)
+        _last_decoded = (blob, batch)
+        return batch
 
 
 def order_fields(order: Order) -> dict[str, Any]:

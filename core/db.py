@@ -7,8 +7,9 @@ answer, which would deadlock if the engine needed the same thread.
 ``run`` waits for the result. ``submit`` queues a write nobody needs to wait for (a trader's
 state, the simulated exchange's books): the thread is first in, first out, so anything queued
 is written before anything run or submitted after it, and ``drain`` waits for the queue (the
-engine does when it checks for quiescence). A queued write that fails is logged at once and
-raised by the next ``drain``.
+engine does when it checks for quiescence). Writes queued together are committed together,
+which is most of the replay speed on SQLite. A queued write that fails is logged at once and
+raised by the next ``drain``; the writes around it still commit.
 """
 
 import asyncio
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import ParamSpec, TypeVar
 
-from django.db import connections
+from django.db import connections, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -31,26 +32,31 @@ class Database:
 
     def __init__(self, name: str = "engine-db") -> None:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
-        self._queued: set[asyncio.Future] = set()
+        self._waiting: list[Callable[[], object]] = []  # queued writes not yet handed to the thread
+        self._groups: set[asyncio.Future] = set()
         self._failures: list[BaseException] = []
 
     async def run(self, function: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
         """Call ``function(*args, **kwargs)`` on the database thread and return its result."""
+        self._hand_over()
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, functools.partial(function, *args, **kwargs))
 
     def submit(self, function: Callable[P, object], /, *args: P.args, **kwargs: P.kwargs) -> None:
-        """Queue a write without waiting for it (it still runs before anything queued later)."""
-        future = asyncio.get_running_loop().run_in_executor(
-            self._executor, functools.partial(function, *args, **kwargs)
-        )
-        self._queued.add(future)
-        future.add_done_callback(self._finished)
+        """Queue a write without waiting for it (it still runs before anything queued later).
+
+        Writes queued in the same turn of the event loop go to the thread together and are
+        committed in one transaction, each in its own savepoint.
+        """
+        self._waiting.append(functools.partial(function, *args, **kwargs))
+        if len(self._waiting) == 1:
+            asyncio.get_running_loop().call_soon(self._hand_over)
 
     async def drain(self) -> None:
         """Wait until every queued write is done; raise the first that failed."""
-        while self._queued:
-            await asyncio.wait(set(self._queued))
+        self._hand_over()
+        while self._groups:
+            await asyncio.wait(set(self._groups))
         if self._failures:
             failure, self._failures = self._failures[0], []
             raise failure
@@ -63,8 +69,31 @@ class Database:
             await self.run(connections.close_all)
             self._executor.shutdown(wait=True)
 
+    def _hand_over(self) -> None:
+        if not self._waiting:
+            return
+        group, self._waiting = self._waiting, []
+        future = asyncio.get_running_loop().run_in_executor(self._executor, _write_group, group)
+        self._groups.add(future)
+        future.add_done_callback(self._finished)
+
     def _finished(self, future: asyncio.Future) -> None:
-        self._queued.discard(future)
-        if not future.cancelled() and future.exception() is not None:
-            logger.error("a queued database write failed: %r", future.exception())
-            self._failures.append(future.exception())
+        self._groups.discard(future)
+        if future.cancelled():
+            return
+        for failure in future.result():
+            logger.error("a queued database write failed: %r", failure)
+            self._failures.append(failure)
+
+
+def _write_group(group: list[Callable[[], object]]) -> list[BaseException]:
+    """Run queued writes in one transaction, each in a savepoint; return the failures."""
+    failures: list[BaseException] = []
+    with transaction.atomic():
+        for write in group:
+            try:
+                with transaction.atomic():
+                    write()
+            except Exception as error:
+                failures.append(error)
+    return failures

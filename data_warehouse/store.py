@@ -1,6 +1,6 @@
 """Synchronous persistence of the data warehouse (run on the engine's database thread)."""
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from core.codec import TradeBatch
 from core.values import Order, OrderStatus, Side
@@ -31,46 +31,54 @@ def row_to_order(row: OrderRow) -> Order:
     )
 
 
-def _apply(row: OrderRow, order: Order) -> None:
-    row.client_order_id = order.client_order_id
-    row.price, row.orig_qty = order.price, order.orig_qty
-    row.executed_qty, row.cumulative_quote_qty = order.executed_qty, order.cumulative_quote_qty
-    row.status, row.update_time = order.status.value, order.update_time
+_COLUMNS = ["venue", "symbol", "order_id", "client_order_id", "side", "type", "time_in_force", "price", "orig_qty"]
+_COLUMNS += ["executed_qty", "cumulative_quote_qty", "status", "time", "update_time", "first_seen_time"]
+_RANK = "CASE {}.status WHEN 'NEW' THEN 0 WHEN 'PARTIALLY_FILLED' THEN 1 ELSE 2 END"
+
+
+def _upsert_sql() -> str:
+    table = OrderRow._meta.db_table
+    assignments = ", ".join(f"{name} = excluded.{name}" for name in UPDATED)
+    newer = f"({_RANK.format('excluded')}, excluded.executed_qty, excluded.update_time)"
+    stored = f"({_RANK.format(table)}, {table}.executed_qty, {table}.update_time)"
+    return (
+        f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_COLUMNS))}) "
+        f"ON CONFLICT (venue, symbol, order_id) DO UPDATE SET {assignments} WHERE {newer} > {stored}"
+    )
 
 
 def upsert_orders(venue: str, reports: list[Order]) -> int:
-    """Store reports, one row per order; a row only ever moves forward in its life. Returns rows written."""
+    """Store reports, one row per order; a row only ever moves forward in its life. Returns rows written.
+
+    One INSERT … ON CONFLICT DO UPDATE … WHERE <newer> for the batch: new orders get the next
+    ids in the order they were first seen, stored ones change only if the report is newer.
+    """
     folded = fold(reports)
     if not folded:
         return 0
-    with transaction.atomic():
-        rows = OrderRow.objects.select_for_update().filter(
-            venue=venue, order_id__in=[order_id for _, order_id in folded]
-        )
-        existing = {(row.symbol, row.order_id): row for row in rows}
-        new, changed = [], []
-        for key, entry in folded.items():
-            row = existing.get(key)
-            if row is None:
-                row = OrderRow(
-                    venue=venue,
-                    symbol=entry.newest.symbol,
-                    order_id=entry.newest.order_id,
-                    side=entry.newest.side.value,
-                    type=entry.newest.type,
-                    time_in_force=entry.newest.time_in_force,
-                    time=entry.newest.time,
-                    first_seen_time=entry.first.update_time,
-                )
-                _apply(row, entry.newest)
-                new.append(row)
-            elif entry.newest.is_newer_than(row_to_order(row)):
-                _apply(row, entry.newest)
-                changed.append(row)
-        OrderRow.objects.bulk_create(new)
-        if changed:
-            OrderRow.objects.bulk_update(changed, UPDATED)
-    return len(new) + len(changed)
+    rows = [
+        [
+            venue,
+            entry.newest.symbol,
+            entry.newest.order_id,
+            entry.newest.client_order_id,
+            entry.newest.side.value,
+            entry.newest.type,
+            entry.newest.time_in_force,
+            entry.newest.price,
+            entry.newest.orig_qty,
+            entry.newest.executed_qty,
+            entry.newest.cumulative_quote_qty,
+            entry.newest.status.value,
+            entry.newest.time,
+            entry.newest.update_time,
+            entry.first.update_time,
+        ]
+        for entry in folded.values()
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(_upsert_sql(), rows)
+        return cursor.rowcount
 
 
 def wanted_storing() -> set[tuple[str, str]]:

@@ -27,6 +27,7 @@ from naive.trader import Desk, Notice, Trader
 logger = logging.getLogger(__name__)
 
 LEADER_CONFIG = "leader.config"
+CHUNK = 256  # trades checked at once against the quiet band (C-level min and max)
 TRADER_POLICY = RestartPolicy(max_restarts=3, within_seconds=60)
 
 
@@ -107,25 +108,39 @@ class Leader(Actor):
 
     async def _on_batch(self, batch: TradeBatch) -> None:
         try:
-            prices = list(map(Decimal, batch.prices))
-        except (InvalidOperation, TypeError):
+            prices: list[Decimal | None] = batch.decimals()  # shared with the exchange feed
+            if not (min(prices) > 0 and max(prices).is_finite()):
+                raise InvalidOperation
+        except (InvalidOperation, TypeError, ValueError):
             prices = [_price(text) for text in batch.prices]
-        low, high = self.band
-        for index, price in enumerate(prices):
-            if price is None:
-                self._bad(f"a malformed trade event at position {index}")
-                continue
-            if low < price < high:
-                continue
-            try:
-                event = batch.event(index, price)
-            except (InvalidOperation, TypeError, IndexError):
-                self._bad(f"a malformed trade event at position {index}")
-                continue
-            await self._dispatch(event)
-            if self.ctx.stop_requested:
-                return
+        start = 0
+        while start < len(prices):
+            end = min(start + CHUNK, len(prices))
             low, high = self.band
+            chunk = prices[start:end]
+            if None not in chunk and min(chunk) > low and max(chunk) < high:  # type: ignore[type-var]
+                start = end
+                continue
+            for index in range(start, end):
+                if not await self._consider(batch, index, prices[index]):
+                    return
+            start = end
+
+    async def _consider(self, batch: TradeBatch, index: int, price: Decimal | None) -> bool:
+        """Hand one trade to the traders unless it is quiet for all; False once the leader stops."""
+        if price is None:
+            self._bad(f"a malformed trade event at position {index}")
+            return True
+        low, high = self.band
+        if low < price < high:
+            return True
+        try:
+            event = batch.event(index, price)
+        except (InvalidOperation, TypeError, IndexError):
+            self._bad(f"a malformed trade event at position {index}")
+            return True
+        await self._dispatch(event)
+        return not self.ctx.stop_requested
 
     async def _dispatch(self, event: TradeEvent) -> None:
         for trader in list(self.traders):
@@ -154,10 +169,9 @@ class Leader(Actor):
 
     async def _start_trader(self) -> None:
         params = TradingParams(**self.config.settings, tick_size=self.tick_size, step_size=self.step_size)
-        trader = Trader(self._next_number, params, self.desk)
+        trader = Trader(self._next_number, params, self.desk)  # saved once it has something to remember
         self._next_number += 1
         self.traders.append(trader)
-        await trader.save()
 
     async def _recover(self, trader: Trader) -> None:
         """A trader crashed: restart it from its last known state, or give up on the symbol."""

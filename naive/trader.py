@@ -95,8 +95,12 @@ class Trader:
             desk.db.submit(store.save_trader, *arguments)
 
     async def _perform(self, actions: tuple[Action, ...], event: TradeEvent | None) -> list[Notice]:
+        """Carry out actions and what they lead to; the state is saved once, at the end.
+
+        (Before each placement the intent is saved too: that save is what makes a restart safe.)
+        """
         notices: list[Notice] = []
-        queue = list(actions)
+        queue, learned = list(actions), False
         while queue:
             action = queue.pop(0)
             if isinstance(action, PlaceOrder):
@@ -109,11 +113,14 @@ class Trader:
                 queue += await self._learn(OrderFetched(order))
             else:
                 notices.append(action)
+                continue
+            learned = True
+        if learned:
+            await self.save()
         return notices
 
     async def _learn(self, message: OrderPlaced | OrderFetched) -> list[Action]:
         self.state, actions = decide(self.state, message, self.params)
-        await self.save()
         await self.desk.report(message.order)
         return list(actions)
 
@@ -145,7 +152,9 @@ class Trader:
             await self.save()
             return []
         self.pending = None
-        return await self._perform(tuple(await self._learn(OrderPlaced(order))), None)
+        notices = await self._perform(tuple(await self._learn(OrderPlaced(order))), None)
+        await self.save()
+        return notices
 
     def _client_order_id(self) -> str:
         return f"nv-{self.desk.symbol}-{self.number}-{self.state.orders_placed + 1}"
