@@ -9,7 +9,7 @@ INSERT … ON CONFLICT DO NOTHING. SQLite gets executemany with INSERT OR IGNORE
 from collections.abc import Iterator
 from itertools import repeat
 
-from django.db import connection
+from django.db import connection, transaction
 
 from core.codec import TradeBatch
 from data_warehouse.models import Trade
@@ -46,12 +46,18 @@ def insert_trades(batch: TradeBatch, kind: str = "trade") -> int:
 
 
 def _insert_postgresql(batch: TradeBatch, kind: str) -> int:
+    with transaction.atomic():  # the staging table empties at commit: keep copy and insert together
+        return _copy_postgresql(batch, kind)
+
+
+def _copy_postgresql(batch: TradeBatch, kind: str) -> int:
     names = ", ".join(COLUMNS)
     overlap = Trade.objects.filter(
         symbol=batch.symbol, kind=kind, trade_id__gte=min(batch.trade_ids), trade_id__lte=max(batch.trade_ids)
     )
+    distinct = len(set(batch.trade_ids)) == len(batch)
     with connection.cursor() as cursor:
-        if not overlap.exists():
+        if distinct and not overlap.exists():
             with cursor.cursor.copy(f"COPY {TABLE} ({names}) FROM STDIN") as copy:
                 for row in _rows(batch, kind):
                     copy.write_row(row)
