@@ -2,10 +2,13 @@
 
 import json
 import zipfile
+from decimal import Decimal
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
+from django.test import Client
 
 from binance_mock.models import SimulatedOrder
 from conftest import run_command
@@ -107,3 +110,25 @@ async def test_bad_arguments_are_refused_clearly(channel_layer, arguments, messa
     with pytest.raises(CommandError, match=message):
         await run_command("backtest", *arguments)
     assert await count(BacktestRun) == 0
+
+
+async def test_runs_are_listed_in_the_admin_with_figures_orders_and_chart(channel_layer, tmp_path):
+    report = await backtest(SAMPLE, report=tmp_path / "run.json")
+    run = report["run"]
+
+    @sync_to_async
+    def pages() -> tuple:
+        user = get_user_model().objects.create_superuser("staff", password="x")
+        client = Client()
+        client.force_login(user)
+        listing = client.get("/admin/data_warehouse/backtestrun/").content.decode()
+        detail = client.get(f"/admin/data_warehouse/backtestrun/{run}/change/").content.decode()
+        chart = client.get(f"/admin/data_warehouse/backtestrun/{run}/chart.png")
+        return listing, detail, chart
+
+    listing, detail, chart = await pages()
+    assert str(Decimal(report["realized_pnl"]).quantize(Decimal("0.0001"))) in listing
+    assert f"?venue=backtest-{run}" in detail and f"{len(report['orders'])} orders" in detail
+    assert f"{run}/chart.png" in detail
+    assert chart.status_code == 200 and chart["Content-Type"] == "image/png"
+    assert chart.content.startswith(b"\x89PNG")
