@@ -16,7 +16,7 @@ from data_warehouse.models import Trade
 from data_warehouse.trades_store import count_trades, insert_trades, read_page
 from tests.support.shared import shared_file
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]  # bulk SQL differs per database
 
 SAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "sample" / "XRPUSDT-sample-day.csv.zip"
 HEADER = "id,price,qty,quote_qty,time,is_buyer_maker\n"

@@ -8,7 +8,7 @@ from core.values import Order, OrderStatus, Side
 from data_warehouse.models import Order as OrderRow
 from data_warehouse.store import upsert_orders
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]  # SQL differs per database: run on both
 
 VENUE = "simulated"
 NEW = OrderStatus.NEW
