@@ -14,8 +14,9 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from itertools import islice
 
+from binance_mock.account import Account
 from core.codec import TradeBatch
-from core.values import Order, OrderStatus, Side
+from core.values import Order, OrderStatus, Side, add_fee
 
 NO_BUYS = Decimal("-Infinity")
 NO_SELLS = Decimal("Infinity")
@@ -58,9 +59,19 @@ class BookOrder:
 class Book:
     """Open and known orders of one symbol, plus the recent trades for late placements."""
 
-    def __init__(self, symbol: str, fill_model: FillModel = FillModel.TOUCH, memory: int = 100_000) -> None:
+    def __init__(
+        self,
+        symbol: str,
+        fill_model: FillModel = FillModel.TOUCH,
+        memory: int = 100_000,
+        *,
+        account: Account | None = None,
+        assets: tuple[str, str] = ("", ""),
+    ) -> None:
         self.symbol = symbol
         self.fill_model = fill_model
+        self.account = account
+        self.base, self.quote = assets
         self.orders: dict[int, BookOrder] = {}
         self.open: dict[int, BookOrder] = {}
         self.applied = -1
@@ -116,7 +127,10 @@ class Book:
         if book_order is None:
             return None
         self._refresh()
-        report = book_order.current.with_changes(status=OrderStatus.CANCELED, update_time=time)
+        order = book_order.current
+        if self.account is not None:
+            self.account.release(order.side, self.base, self.quote, order.price, order.orig_qty - order.executed_qty)
+        report = order.with_changes(status=OrderStatus.CANCELED, update_time=time)
         return book_order.record(self.applied, report)
 
     def apply_batch(self, batch: TradeBatch) -> list[Order]:
@@ -231,12 +245,15 @@ class Book:
         fill = remaining if self.fill_model is FillModel.TOUCH else min(remaining, quantity)
         if fill <= 0:
             return None
-        executed = order.executed_qty + fill
+        executed, fees = order.executed_qty + fill, order.fees
+        if self.account is not None:
+            fees = add_fee(fees, *self.account.settle(order.side, self.base, self.quote, order.price, fill))
         report = order.with_changes(
             executed_qty=executed,
             cumulative_quote_qty=order.cumulative_quote_qty + fill * order.price,
             status=OrderStatus.FILLED if executed == order.orig_qty else OrderStatus.PARTIALLY_FILLED,
             update_time=time,
+            fees=fees,
         )
         if not report.status.is_open:
             self.open.pop(order.order_id, None)

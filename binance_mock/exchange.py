@@ -16,6 +16,7 @@ from pathlib import Path
 from django.conf import settings
 
 from binance_mock import store
+from binance_mock.account import Account, CommissionMode
 from binance_mock.book import Book, BookOrder, FillModel
 from binance_mock.feed import ExchangeFeed
 from core.actors.runtime import Runtime
@@ -26,7 +27,7 @@ from core.exchange import InvalidSymbol, OrderNotFound, UnknownOrder
 from core.exchange_info import ExchangeInfo, SymbolInfo, load_exchange_info
 from core.filters import check_limit_order
 from core.groups import orders_group
-from core.values import Order, OrderRequest, OrderStatus, TradeEvent
+from core.values import Balance, Order, OrderRequest, OrderStatus, TradeEvent
 
 logger = logging.getLogger(__name__)
 
@@ -45,14 +46,23 @@ class SimulatedExchange:
         db: Database | None = None,
         exchange_info_file: str | Path | None = None,
         sizes: Sizes | None = None,
-        fill_model: FillModel = FillModel.TOUCH,
+        balances: Mapping[str, Decimal] | None = None,
+        fill_model: FillModel | None = None,
+        commission_mode: CommissionMode | None = None,
+        commission_rate: Decimal | None = None,
         as_of_timeout: float = 10.0,
     ) -> None:
         self.venue = venue
         self._db = db or Database(f"exchange-{venue}")
         self._info_file = Path(exchange_info_file or settings.EXCHANGE_INFO_FILE)
         self._sizes = dict(sizes or {})
-        self._fill_model = fill_model
+        self._starting_balances = dict(balances if balances is not None else _configured_balances())
+        self._fill_model = fill_model or FillModel(settings.SIMULATED_FILL_MODEL)
+        self._commission_mode = commission_mode or CommissionMode(settings.SIMULATED_COMMISSION_MODE)
+        self._commission_rate = (
+            Decimal(settings.SIMULATED_COMMISSION_RATE) if commission_rate is None else commission_rate
+        )
+        self._account = Account()
         self._as_of_timeout = as_of_timeout
         self._info: ExchangeInfo | None = None
         self._books: dict[str, Book] = {}
@@ -67,6 +77,15 @@ class SimulatedExchange:
         await self.exchange_info()
         state = await self._db.run(store.open_venue, self.venue)
         self._last_order_id = state.last_order_id
+        options = {"rate": self._commission_rate, "mode": self._commission_mode}
+        if state.balances is None:
+            self._account = Account.funded(self._starting_balances, **options)
+            self._account.changed.update(self._starting_balances)
+            self._save_balances()
+        else:
+            free = {asset: held.free for asset, held in state.balances.items()}
+            locked = {asset: held.locked for asset, held in state.balances.items()}
+            self._account = Account(free=free, locked=locked, **options)
         for order, placed_at in state.open_orders:
             self._book(order.symbol).add(order, placed_at)
         for symbol in sorted({order.symbol for order, _ in state.open_orders}):
@@ -100,6 +119,7 @@ class SimulatedExchange:
         """Check the filters, give the order the next id, store it and rest it in the book."""
         info = self._symbol_info(request.symbol)
         check_limit_order(info.filters, request.price, request.quantity)
+        self._account.reserve(request.side, info.base_asset, info.quote_asset, request.price, request.quantity)
         book = self._book(request.symbol)
         placed_at = as_of.trade_id if as_of else book.applied
         time = as_of.trade_time if as_of else now_ms()
@@ -123,6 +143,7 @@ class SimulatedExchange:
         fills = book.add(order, placed_at)
         if fills:
             self._db.submit(store.record_changes, self.venue, fills)
+        self._save_balances()
         await self._publish([order, *fills])
         return order
 
@@ -160,6 +181,7 @@ class SimulatedExchange:
         if canceled is None:
             raise UnknownOrder(detail=f"{symbol} order {order_id or client_order_id!r} is not open")
         self._db.submit(store.record_changes, self.venue, [canceled])
+        self._save_balances()
         await self._publish([canceled])
         return canceled
 
@@ -167,6 +189,10 @@ class SimulatedExchange:
         """Orders of ``symbol`` that can still fill, oldest first."""
         self._symbol_info(symbol)
         return [book_order.current for book_order in self._book(symbol).open.values()]
+
+    async def balances(self) -> dict[str, Balance]:
+        """What the simulated account holds, by asset."""
+        return self._account.balances()
 
     async def apply_trades(self, batch: TradeBatch) -> None:
         """Apply a batch of trades (the feed calls this): fill, store, publish, then answer waiters."""
@@ -181,6 +207,7 @@ class SimulatedExchange:
             )
         if reports:
             self._db.submit(store.record_changes, self.venue, reports)
+            self._save_balances()
             await self._publish(reports)
         self._published[batch.symbol] = book.applied
         self._wake(batch.symbol)
@@ -220,8 +247,15 @@ class SimulatedExchange:
     def _book(self, symbol: str) -> Book:
         book = self._books.get(symbol)
         if book is None:
-            book = self._books[symbol] = Book(symbol, self._fill_model)
+            info = self._symbol_info(symbol)
+            assets = (info.base_asset, info.quote_asset)
+            book = self._books[symbol] = Book(symbol, self._fill_model, account=self._account, assets=assets)
         return book
+
+    def _save_balances(self) -> None:
+        changed = self._account.take_changed()
+        if changed:
+            self._db.submit(store.save_balances, self.venue, changed)
 
     def _symbol_info(self, symbol: str) -> SymbolInfo:
         if self._info is None:
@@ -230,3 +264,8 @@ class SimulatedExchange:
         if info is None:
             raise InvalidSymbol(detail=f"{symbol!r} is not in the exchange info {self._info_file.name}")
         return info
+
+
+def _configured_balances() -> dict[str, Decimal]:
+    """Starting balances of a new simulated venue, from ``SIMULATED_BALANCES``."""
+    return {asset: Decimal(str(amount)) for asset, amount in settings.SIMULATED_BALANCES.items()}

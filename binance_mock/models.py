@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from core.fields import DecimalTextField
 from core.values import OrderStatus, Side
 
 
@@ -39,3 +40,19 @@ class SimulatedOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.venue} #{self.order_id} {self.side} {self.symbol}"
+
+
+class SimulatedBalance(models.Model):
+    """What a simulated account holds of one asset."""
+
+    venue = models.CharField(max_length=64)
+    asset = models.CharField(max_length=20)
+    free = DecimalTextField()
+    locked = DecimalTextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["venue", "asset"], name="simulated_balance_unique")]
+        ordering = ["venue", "asset"]
+
+    def __str__(self) -> str:
+        return f"{self.venue} {self.asset}"

@@ -4,20 +4,21 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from binance_mock.models import SimulatedOrder, SimulatedVenue
+from binance_mock.models import SimulatedBalance, SimulatedOrder, SimulatedVenue
 from core.decimals import fmt
 from core.sql import execute
-from core.values import Order, OrderStatus, Side
+from core.values import Balance, Order, OrderStatus, Side
 
 OPEN_STATUSES = [status.value for status in OrderStatus if status.is_open]
 
 
 @dataclass(frozen=True)
 class VenueState:
-    """What a simulated exchange needs to resume: its last order id and open orders."""
+    """What a simulated exchange needs to resume: its last order id, open orders and balances."""
 
     last_order_id: int
     open_orders: list[tuple[Order, int]]
+    balances: dict[str, Balance] | None  # None for a venue seen for the first time
 
 
 def to_order(row: SimulatedOrder) -> Order:
@@ -68,10 +69,23 @@ def _values(order: Order) -> list:
 
 
 def open_venue(venue: str) -> VenueState:
-    """Create the venue if new; return its last order id and its open orders."""
-    row, _ = SimulatedVenue.objects.get_or_create(name=venue)
+    """Create the venue if new; return its last order id, open orders and balances."""
+    row, created = SimulatedVenue.objects.get_or_create(name=venue)
     open_rows = SimulatedOrder.objects.filter(venue=venue, status__in=OPEN_STATUSES).order_by("order_id")
-    return VenueState(row.last_order_id, [(to_order(r), r.placed_at) for r in open_rows])
+    held = (
+        None
+        if created
+        else {b.asset: Balance(b.asset, b.free, b.locked) for b in SimulatedBalance.objects.filter(venue=venue)}
+    )
+    return VenueState(row.last_order_id, [(to_order(r), r.placed_at) for r in open_rows], held)
+
+
+def save_balances(venue: str, balances: dict[str, Balance]) -> None:
+    """Store the balances that changed."""
+    for balance in balances.values():
+        SimulatedBalance.objects.update_or_create(
+            venue=venue, asset=balance.asset, defaults={"free": balance.free, "locked": balance.locked}
+        )
 
 
 ORDERS = SimulatedOrder._meta.db_table

@@ -204,6 +204,7 @@ def order_fields(order: Order) -> dict[str, Any]:
         "status": order.status.value,
         "time": order.time,
         "update_time": order.update_time,
+        "fees": [[asset, fmt(amount)] for asset, amount in order.fees],
     }
 
 
@@ -228,7 +229,17 @@ def order_from_fields(body: Mapping[str, Any]) -> Order:
         update_time=_field(body, "update_time", int),
         type=_field(body, "type", str),
         time_in_force=_field(body, "time_in_force", str),
+        fees=_fees(body.get("fees", [])),
     )
+
+
+def _fees(raw: object) -> tuple[tuple[str, Decimal], ...]:
+    if not isinstance(raw, list) or not all(isinstance(f, list) and len(f) == 2 for f in raw):
+        raise MessageError(f"field 'fees' must be a list of [asset, amount] pairs, got {raw!r:.80}")
+    try:
+        return tuple((str(asset), to_decimal(amount, field="fee")) for asset, amount in raw)
+    except ValueError as error:
+        raise MessageError(str(error)) from None
 
 
 def encode_order(order: Order) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 from core.exchange_info import ExchangeInfo
-from core.values import Order, OrderRequest, TradeEvent
+from core.values import Balance, Order, OrderRequest, TradeEvent
 
 if TYPE_CHECKING:
     from core.actors.runtime import Runtime
@@ -54,6 +54,58 @@ class OrderRejected(ExchangeError):
     """-2010: the matching engine refused the new order."""
 
     code = -2010
+
+
+class InsufficientBalance(OrderRejected):
+    """-2010: the account does not hold enough to place the order."""
+
+    default_message = "Account has insufficient balance for requested action."
+
+
+class InvalidTimestamp(ExchangeError):
+    """-1021: the request's timestamp is outside the receive window (the clock is off)."""
+
+    code = -1021
+    default_message = "Timestamp for this request is outside of the recvWindow."
+
+
+class InvalidSignature(ExchangeError):
+    """-1022: the request's signature does not match (wrong secret)."""
+
+    code = -1022
+    default_message = "Signature for this request is not valid."
+
+
+class RateLimited(ExchangeError):
+    """-1003 / HTTP 429: too much request weight; wait ``retry_after`` seconds."""
+
+    code = -1003
+    default_message = "Too many requests; the exchange asks to slow down."
+
+    def __init__(self, message: str | None = None, *, retry_after: float = 1.0, **kwargs: object) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kwargs)
+
+
+class Banned(ExchangeError):
+    """HTTP 418: the IP is banned for ignoring rate limits; nothing may be sent until it ends."""
+
+    code = -1003
+    default_message = "Way too many requests; the IP is banned for a while."
+
+
+class ExchangeUnavailable(ExchangeError):
+    """The exchange could not be reached or did not say what happened (HTTP 5xx, -1007, timeouts)."""
+
+    code = -1007
+    default_message = "No answer from the exchange; the outcome of the request is unknown."
+
+
+class ExchangeConfigurationError(ExchangeError):
+    """The exchange adapter is not configured to run (keys missing, live trading not allowed)."""
+
+    code = 0
+    default_message = "The exchange is not configured."
 
 
 class UnknownOrder(ExchangeError):
@@ -111,6 +163,9 @@ class Exchange(Protocol):
 
     async def open_orders(self, symbol: str) -> list[Order]:
         """The symbol's orders that can still fill."""
+
+    async def balances(self) -> dict[str, Balance]:
+        """What the account holds, by asset."""
 
 
 def exchange_class(kind: str | None = None) -> type:

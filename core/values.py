@@ -44,6 +44,22 @@ class TradeEvent(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
+class Balance:
+    """What an account holds of one asset: free to use, and locked by open orders."""
+
+    asset: str
+    free: Decimal
+    locked: Decimal
+
+
+def add_fee(fees: tuple[tuple[str, Decimal], ...], asset: str, amount: Decimal) -> tuple[tuple[str, Decimal], ...]:
+    """``fees`` with ``amount`` more paid in ``asset``."""
+    totals = dict(fees)
+    totals[asset] = totals.get(asset, Decimal(0)) + amount
+    return tuple(totals.items())
+
+
+@dataclass(frozen=True, slots=True)
 class OrderRequest:
     """A limit order (GTC) a trader asks the exchange to place."""
 
@@ -71,10 +87,15 @@ class Order:
     update_time: int
     type: str = "LIMIT"
     time_in_force: str = "GTC"
+    fees: tuple[tuple[str, Decimal], ...] = ()  # commission paid so far, per asset
 
     def with_changes(self, **changes: object) -> "Order":
         """A copy with some fields replaced."""
         return replace(self, **changes)
+
+    def fee_in(self, asset: str) -> Decimal:
+        """Commission paid in ``asset`` (a buy's fee in the base asset shrinks what it received)."""
+        return sum((amount for paid_in, amount in self.fees if paid_in == asset), Decimal(0))
 
     def is_newer_than(self, other: "Order") -> bool:
         """True when this report describes a later moment of the same order's life."""

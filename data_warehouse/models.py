@@ -2,8 +2,8 @@
 
 from django.db import models
 
+from core.fields import DecimalTextField
 from core.values import OrderStatus, Side
-from data_warehouse.fields import DecimalTextField
 
 
 class Stream(models.TextChoices):

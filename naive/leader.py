@@ -75,7 +75,11 @@ class Leader(Actor):
         info = (await self.exchange.exchange_info()).symbols.get(self.symbol)
         if info is None:
             raise InvalidSymbol(detail=f"{self.symbol} is not in the exchange info")
-        self.tick_size, self.step_size = info.filters.tick_size, info.filters.step_size
+        self.tick_size, self.step_size, self.base_asset = (
+            info.filters.tick_size,
+            info.filters.step_size,
+            info.base_asset,
+        )
         await self.exchange.watch(self.symbol)
         self.desk = Desk(self.venue, self.symbol, self.exchange, self.db, self.ctx.publish)
         saved, self._next_number = await self.db.run(store.load_traders, self.venue, self.symbol)
@@ -168,7 +172,8 @@ class Leader(Actor):
             await self._check_shutdown()
 
     async def _start_trader(self) -> None:
-        params = TradingParams(**self.config.settings, tick_size=self.tick_size, step_size=self.step_size)
+        sizes = {"tick_size": self.tick_size, "step_size": self.step_size, "base_asset": self.base_asset}
+        params = TradingParams(**self.config.settings, **sizes)
         trader = Trader(self._next_number, params, self.desk)  # saved once it has something to remember
         self._next_number += 1
         self.traders.append(trader)

@@ -28,11 +28,13 @@ class SavedTrader:
 
 
 def params_to_json(params: TradingParams) -> dict[str, Any]:
-    return {"chunks": params.chunks, **{name: fmt(getattr(params, name)) for name in PARAM_FIELDS}}
+    numbers = {name: fmt(getattr(params, name)) for name in PARAM_FIELDS}
+    return {"chunks": params.chunks, "base_asset": params.base_asset, **numbers}
 
 
 def params_from_json(data: dict[str, Any]) -> TradingParams:
-    return TradingParams(chunks=int(data["chunks"]), **{name: Decimal(data[name]) for name in PARAM_FIELDS})
+    numbers = {name: Decimal(data[name]) for name in PARAM_FIELDS}
+    return TradingParams(chunks=int(data["chunks"]), base_asset=data.get("base_asset", ""), **numbers)
 
 
 def state_to_json(state: TraderState) -> dict[str, Any]:

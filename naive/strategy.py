@@ -27,6 +27,7 @@ class TradingParams:
     rebuy_interval: Decimal
     tick_size: Decimal
     step_size: Decimal
+    base_asset: str = ""  # a buy's commission in this asset is not there to sell
 
     @property
     def trader_budget(self) -> Decimal:
@@ -157,9 +158,14 @@ def _fetched(state: TraderState, order: Order, params: TradingParams) -> tuple[T
     return replace(state, sell=None), (PlaceOrder(Side.SELL, order.price, unsold),)
 
 
+def bought_quantity(buy: Order, params: TradingParams) -> Decimal:
+    """What a buy left to sell: its executed quantity less commission paid in the base asset, on the step."""
+    return floor_to(buy.executed_qty - buy.fee_in(params.base_asset), params.step_size)
+
+
 def _after_buy(state: TraderState, buy: Order, params: TradingParams) -> tuple[TraderState, tuple[Action, ...]]:
     if buy.status is OrderStatus.FILLED or (not buy.status.is_open and buy.executed_qty > 0):
-        return state, (PlaceOrder(Side.SELL, sell_price(buy.price, params), buy.executed_qty),)
+        return state, (PlaceOrder(Side.SELL, sell_price(buy.price, params), bought_quantity(buy, params)),)
     if buy.status.is_open:
         return state, ()
     return replace(state, finished=True), (Finished(),)  # canceled before anything was bought

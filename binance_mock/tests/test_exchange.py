@@ -180,6 +180,7 @@ async def test_a_touching_trade_fills_the_order_and_publishes_it(harness, venue,
             executed_qty=Decimal("20"),
             cumulative_quote_qty=Decimal("10.0000"),
             update_time=fill.trade_time,
+            fees=(("USDT", Decimal("0.01")),),  # 0.1 % of 10 USDT, paid outside the position
         )
         assert await harness.next_update(updates) == expected
         assert await venue.exchange.get_order(SYMBOL, order_id=1, as_of=fill) == expected

@@ -130,6 +130,15 @@ EXCHANGE_BACKENDS = {
 }
 EXCHANGE_INFO_FILE = env.path("EXCHANGE_INFO_FILE", default=BASE_DIR / "fixtures" / "exchange_info.json")
 
+# The simulated exchange: a new venue's balances (JSON, asset → amount), commission and fills.
+SIMULATED_BALANCES = env.json(
+    "SIMULATED_BALANCES",
+    default={"USDT": "100000", "BUSD": "100000", "BTC": "10", "ETH": "100", "BNB": "1000", "XRP": "100000"},
+)
+SIMULATED_COMMISSION_RATE = env.str("SIMULATED_COMMISSION_RATE", default="0.001")
+SIMULATED_COMMISSION_MODE = env.str("SIMULATED_COMMISSION_MODE", default="external")  # or "received"
+SIMULATED_FILL_MODEL = env.str("SIMULATED_FILL_MODEL", default="touch")  # or "cross"
+
 # What the engine runs, each read from its app's settings tables (see core.engine).
 ENGINE_COMPONENTS = [
     "naive.engine.TradingComponent",
