@@ -87,10 +87,9 @@ class RateLimited(ExchangeError):
         super().__init__(message, **kwargs)
 
 
-class Banned(ExchangeError):
+class Banned(RateLimited):
     """HTTP 418: the IP is banned for ignoring rate limits; nothing may be sent until it ends."""
 
-    code = -1003
     default_message = "Way too many requests; the IP is banned for a while."
 
 

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "naive",
     "streamer",
     "data_warehouse",
+    "binance_spot",
 ]
 
 MIDDLEWARE = [
@@ -127,6 +128,23 @@ CHANNEL_LAYERS = channel_layers(REDIS_URL, CHANNEL_PREFIX)
 EXCHANGE = env.str("EXCHANGE", default="simulated")
 EXCHANGE_BACKENDS = {
     "simulated": "binance_mock.exchange.SimulatedExchange",
+    "binance-testnet": "binance_spot.exchange.BinanceExchange",
+    "binance": "binance_spot.exchange.BinanceExchange",
+}
+# Real Binance: keys only from the environment, never stored, shown or logged.
+BINANCE_API_KEY = env.str("BINANCE_API_KEY", default="")
+BINANCE_API_SECRET = env.str("BINANCE_API_SECRET", default="")
+BINANCE_ALLOW_LIVE_TRADING = env.bool("BINANCE_ALLOW_LIVE_TRADING", default=False)
+BINANCE_RECV_WINDOW_MS = env.int("BINANCE_RECV_WINDOW_MS", default=5000)
+BINANCE_URLS = {
+    "binance": {
+        "api": env.str("BINANCE_LIVE_API_URL", default="https://api.binance.com"),
+        "ws_api": env.str("BINANCE_LIVE_WS_API_URL", default="wss://ws-api.binance.com:443/ws-api/v3"),
+    },
+    "binance-testnet": {
+        "api": env.str("BINANCE_TESTNET_API_URL", default="https://testnet.binance.vision"),
+        "ws_api": env.str("BINANCE_TESTNET_WS_API_URL", default="wss://ws-api.testnet.binance.vision/ws-api/v3"),
+    },
 }
 EXCHANGE_INFO_FILE = env.path("EXCHANGE_INFO_FILE", default=BASE_DIR / "fixtures" / "exchange_info.json")
 

@@ -1,0 +1,178 @@
+"""Real Binance spot behind the Exchange protocol (EXCHANGE=binance or binance-testnet).
+
+Keys come only from the environment (BINANCE_API_KEY, BINANCE_API_SECRET) and are never
+logged, shown or stored. Live trading on ``binance`` also needs BINANCE_ALLOW_LIVE_TRADING:
+without it the engine refuses to start and says why.
+
+Every order is placed with the trader's client order id. When Binance's answer is lost (HTTP
+5xx, -1007, a timeout), the order is looked up by that id before anything is sent again, so a
+retry can never create a second order.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from binance_spot.client import BinanceClient
+from binance_spot.mapping import balances_from_account, fees_of_trades, order_from_binance
+from binance_spot.user_stream import UserStream
+from core.actors.runtime import Runtime
+from core.db import Database
+from core.decimals import fmt
+from core.exchange import ExchangeConfigurationError, ExchangeUnavailable, OrderNotFound, UnknownOrder
+from core.exchange_info import ExchangeInfo, parse_exchange_info
+from core.values import Balance, Order, OrderRequest, OrderStatus, Side, TradeEvent
+
+logger = logging.getLogger(__name__)
+
+PLACE_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class BinanceConfig:
+    """Where and as whom to trade; built from settings, checked before anything connects."""
+
+    venue: str
+    api_key: str
+    api_secret: str
+    api_url: str
+    ws_api_url: str
+    recv_window: int
+
+    def __repr__(self) -> str:  # keys stay out of logs and tracebacks
+        return f"BinanceConfig(venue={self.venue!r}, api_url={self.api_url!r})"
+
+    @classmethod
+    def from_settings(cls, venue: str) -> "BinanceConfig":
+        key, secret = settings.BINANCE_API_KEY, settings.BINANCE_API_SECRET
+        if not key or not secret:
+            raise ExchangeConfigurationError(
+                f"EXCHANGE={venue} needs BINANCE_API_KEY and BINANCE_API_SECRET in the environment"
+            )
+        if venue == "binance" and not settings.BINANCE_ALLOW_LIVE_TRADING:
+            raise ExchangeConfigurationError(
+                "EXCHANGE=binance trades real money: set BINANCE_ALLOW_LIVE_TRADING=true to allow it "
+                "(or use EXCHANGE=binance-testnet, or the default simulated exchange)"
+            )
+        urls = settings.BINANCE_URLS[venue]
+        return cls(venue, key, secret, urls["api"], urls["ws_api"], settings.BINANCE_RECV_WINDOW_MS)
+
+
+class BinanceExchange:
+    """The Exchange protocol over Binance's REST API and user data stream."""
+
+    local = False
+
+    def __init__(self, *, venue: str = "binance", db: Database | None = None, **_: object) -> None:
+        self.venue = venue
+        self._info: ExchangeInfo | None = None
+        self._client: BinanceClient | None = None
+        self._watched: set[str] = set()
+
+    async def open(self, runtime: Runtime) -> None:
+        """Check the configuration, synchronise the clock, start the user data stream."""
+        config = BinanceConfig.from_settings(self.venue)
+        self._client = BinanceClient(
+            api_key=config.api_key, api_secret=config.api_secret, api_url=config.api_url, recv_window=config.recv_window
+        )
+        await self._client.sync_clock()
+        await self.exchange_info()
+        await runtime.spawn("binance.user_stream", lambda: UserStream(self, config))
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+
+    @property
+    def client(self) -> BinanceClient:
+        if self._client is None:
+            raise RuntimeError("open() the exchange first")
+        return self._client
+
+    @property
+    def watched(self) -> frozenset[str]:
+        """Symbols being traded (polled when the user data stream is down)."""
+        return frozenset(self._watched)
+
+    async def exchange_info(self) -> ExchangeInfo:
+        if self._info is None:
+            self._info = parse_exchange_info(await self.client.call("get_exchange_info", safe=True, signed=False))
+        return self._info
+
+    async def watch(self, symbol: str) -> None:
+        """Remember the symbol; fills arrive over the user data stream."""
+        self._watched.add(symbol)
+
+    async def place_order(self, request: OrderRequest, *, as_of: TradeEvent | None = None) -> Order:
+        """POST the order; when the answer is lost, look it up by client order id before sending again."""
+        params = {
+            "symbol": request.symbol,
+            "side": request.side.value,
+            "type": "LIMIT",
+            "timeInForce": "GTC",
+            "quantity": fmt(request.quantity),
+            "price": fmt(request.price),
+            "newClientOrderId": request.client_order_id,
+            "newOrderRespType": "FULL",
+        }
+        for _ in range(PLACE_ATTEMPTS):
+            try:
+                return order_from_binance(await self.client.call("create_order", safe=False, **params))
+            except ExchangeUnavailable:
+                logger.warning("%s: no answer placing %s; looking it up", request.symbol, request.client_order_id)
+                found = await self._find(request.symbol, request.client_order_id)
+                if found is not None:
+                    return found
+        raise ExchangeUnavailable(detail=f"order {request.client_order_id} could not be placed")
+
+    async def get_order(
+        self,
+        symbol: str,
+        *,
+        order_id: int | None = None,
+        client_order_id: str | None = None,
+        as_of: TradeEvent | None = None,
+    ) -> Order:
+        """GET the order; a buy that traded also gets its commission (from myTrades)."""
+        order = order_from_binance(
+            await self.client.call("get_order", safe=True, symbol=symbol, **_ids(order_id, client_order_id))
+        )
+        if order.side is Side.BUY and order.executed_qty > 0:
+            trades = await self.client.call("get_my_trades", safe=True, symbol=symbol, orderId=order.order_id)
+            order = order.with_changes(fees=fees_of_trades(trades))
+        return order
+
+    async def cancel_order(
+        self, symbol: str, *, order_id: int | None = None, client_order_id: str | None = None
+    ) -> Order:
+        """DELETE the order; sent again only when the answer was lost (a repeat finding it canceled returns it)."""
+        try:
+            return order_from_binance(
+                await self.client.call("cancel_order", safe=True, symbol=symbol, **_ids(order_id, client_order_id))
+            )
+        except UnknownOrder as unknown:
+            try:  # an earlier attempt whose answer was lost may have canceled it already
+                order = await self.get_order(symbol, order_id=order_id, client_order_id=client_order_id)
+            except OrderNotFound:
+                raise unknown from None
+            if order.status is OrderStatus.CANCELED:
+                return order
+            raise
+
+    async def open_orders(self, symbol: str) -> list[Order]:
+        answer = await self.client.call("get_open_orders", safe=True, symbol=symbol)
+        return sorted((order_from_binance(body) for body in answer), key=lambda order: order.order_id)
+
+    async def balances(self) -> dict[str, Balance]:
+        return balances_from_account(await self.client.call("get_account", safe=True, omitZeroBalances="true"))
+
+    async def _find(self, symbol: str, client_order_id: str) -> Order | None:
+        try:
+            return await self.get_order(symbol, client_order_id=client_order_id)
+        except OrderNotFound:
+            return None
+
+
+def _ids(order_id: int | None, client_order_id: str | None) -> dict[str, object]:
+    return {"orderId": order_id} if order_id is not None else {"origClientOrderId": client_order_id}
