@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from binance_mock.models import SimulatedBalance, SimulatedOrder, SimulatedVenue
 from core.decimals import fmt
@@ -81,11 +81,15 @@ def open_venue(venue: str) -> VenueState:
 
 
 def save_balances(venue: str, balances: dict[str, Balance]) -> None:
-    """Store the balances that changed."""
-    for balance in balances.values():
-        SimulatedBalance.objects.update_or_create(
-            venue=venue, asset=balance.asset, defaults={"free": balance.free, "locked": balance.locked}
-        )
+    """Store the balances that changed (plain SQL: a hot path)."""
+    table = SimulatedBalance._meta.db_table
+    sql = (
+        f"INSERT INTO {table} (venue, asset, free, locked) VALUES (%s, %s, %s, %s) "
+        "ON CONFLICT (venue, asset) DO UPDATE SET free = excluded.free, locked = excluded.locked"
+    )
+    rows = [[venue, b.asset, fmt(b.free), fmt(b.locked)] for b in balances.values()]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 ORDERS = SimulatedOrder._meta.db_table

@@ -15,13 +15,16 @@ raised by the next ``drain``; the writes around it still commit.
 import asyncio
 import functools
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import ParamSpec, TypeVar
 
-from django.db import connections, transaction
+from django.db import InterfaceError, OperationalError, connections, transaction
 
 logger = logging.getLogger(__name__)
+
+OUTAGE_ATTEMPTS = 20  # about a minute of retries before a group of writes is given up
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -40,7 +43,7 @@ class Database:
         """Call ``function(*args, **kwargs)`` on the database thread and return its result."""
         self._hand_over()
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, functools.partial(function, *args, **kwargs))
+        return await loop.run_in_executor(self._executor, functools.partial(_fresh, function, *args, **kwargs))
 
     def submit(self, function: Callable[P, object], /, *args: P.args, **kwargs: P.kwargs) -> None:
         """Queue a write without waiting for it (it still runs before anything queued later).
@@ -81,19 +84,61 @@ class Database:
         self._groups.discard(future)
         if future.cancelled():
             return
-        for failure in future.result():
+        error = future.exception()
+        failures = [error] if error is not None else future.result()
+        for failure in failures:
             logger.error("a queued database write failed: %r", failure)
             self._failures.append(failure)
 
 
 def _write_group(group: list[Callable[[], object]]) -> list[BaseException]:
-    """Run queued writes in one transaction, each in a savepoint; return the failures."""
-    failures: list[BaseException] = []
-    with transaction.atomic():
-        for write in group:
-            try:
-                with transaction.atomic():
-                    write()
-            except Exception as error:
-                failures.append(error)
-    return failures
+    """Run queued writes in one transaction, each in a savepoint; return the writes' own failures.
+
+    When the database itself is unavailable (the connection broke, the file is locked) the
+    whole group is tried again with a growing pause, so a short outage loses nothing; the
+    writes that fail on their own (a constraint, a bug) are reported and the others commit.
+    """
+    for attempt in range(OUTAGE_ATTEMPTS):
+        connections["default"].close_if_unusable_or_obsolete()
+        failures: list[BaseException] = []
+        try:
+            with transaction.atomic():
+                for write in group:
+                    try:
+                        with transaction.atomic():
+                            write()
+                    except Exception as error:
+                        if is_outage(error):
+                            raise
+                        failures.append(error)
+            return failures
+        except (OperationalError, InterfaceError) as error:
+            if not is_outage(error) or attempt == OUTAGE_ATTEMPTS - 1:
+                raise
+            logger.warning("database unavailable (%s); writing again in %.1f s", error, _pause(attempt))
+            connections["default"].close()
+            time.sleep(_pause(attempt))
+    return []
+
+
+def is_outage(error: BaseException) -> bool:
+    """Whether an error means the database is (briefly) out of reach, rather than the write being wrong."""
+    if isinstance(error, InterfaceError):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    state = getattr(error.__cause__, "sqlstate", None)
+    if state is not None:  # PostgreSQL: connection exceptions, shutdowns, too many connections
+        return state.startswith("08") or state in ("57P01", "57P02", "57P03", "53300")
+    text = str(error).lower()
+    return any(sign in text for sign in ("locked", "unable to open", "disk i/o", "connection", "server closed"))
+
+
+def _fresh(function: Callable[..., R], *args: object, **kwargs: object) -> R:
+    """Run ``function`` on a connection that still works (a broken one is replaced first)."""
+    connections["default"].close_if_unusable_or_obsolete()
+    return function(*args, **kwargs)
+
+
+def _pause(attempt: int) -> float:
+    return min(5.0, 0.1 * 2**attempt)

@@ -69,6 +69,10 @@ TEMPLATES = [
 def database(default_url: str) -> dict:
     """The default database: ``DATABASE_URL`` if set, else ``default_url``."""
     config = env.db_url("DATABASE_URL", default=default_url)
+    # Persistent connections (the engine's database thread keeps one); a broken one is replaced
+    # before the next use.
+    config["CONN_MAX_AGE"] = None
+    config["CONN_HEALTH_CHECKS"] = True
     if config["ENGINE"] == "django.db.backends.sqlite3":
         VAR_DIR.mkdir(exist_ok=True)
         config["OPTIONS"] = {
@@ -79,8 +83,6 @@ def database(default_url: str) -> dict:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
-    else:
-        config.setdefault("CONN_HEALTH_CHECKS", True)
     return config
 
 

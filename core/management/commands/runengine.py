@@ -4,9 +4,10 @@ import asyncio
 import signal
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from core.engine import Engine
+from core.exchange import ExchangeConfigurationError
 
 
 class Command(BaseCommand):
@@ -20,7 +21,11 @@ class Command(BaseCommand):
 
     async def _run(self) -> None:
         engine = Engine()
-        changes = await engine.start()
+        try:
+            changes = await engine.start()
+        except ExchangeConfigurationError as error:
+            await engine.stop()
+            raise CommandError(f"The engine did not start: {error.message}") from None
         layer = type(engine.layer).__name__
         self.stdout.write(
             f"Engine {engine.engine_id} running on the {engine.venue} exchange "
