@@ -57,8 +57,14 @@ def run(command: list, env: dict | None = None, ok: tuple[int, ...] = (0,)) -> i
     return code
 
 
-def manage(*arguments: str, env: str = "dev", extra: dict | None = None) -> None:
-    run([PYTHON, "manage.py", *arguments], env={"TRADING_ENV": env, **(extra or {})})
+def manage(*arguments: str, env: str = "dev") -> None:
+    """A management command in ``env`` with that environment's own database and channel layer.
+
+    DATABASE_URL and REDIS_URL of the shell are not passed on: ``setup`` drops a database, and
+    must drop the environment's own, not whatever the shell happens to point at.
+    """
+    isolated = {"TRADING_ENV": env, "DJANGO_SETTINGS_MODULE": None, "DATABASE_URL": None, "REDIS_URL": None}
+    run([PYTHON, "manage.py", *arguments], env=isolated)
 
 
 def pytest(*arguments: str, env: dict | None = None) -> None:

@@ -122,7 +122,7 @@ class SimulatedExchange:
         self._account.reserve(request.side, info.base_asset, info.quote_asset, request.price, request.quantity)
         book = self._book(request.symbol)
         placed_at = as_of.trade_id if as_of else book.applied
-        time = as_of.trade_time if as_of else now_ms()
+        time = as_of.trade_time if as_of else (book.last_time or now_ms())  # event time, in replays too
         # Reserve the id before anything awaits: traders of other symbols place orders
         # concurrently. A failed write leaves a gap, never a duplicate.
         self._last_order_id = order_id = self._last_order_id + 1
@@ -216,10 +216,13 @@ class SimulatedExchange:
         if self._published.get(symbol, -1) >= position:
             return
         future = asyncio.get_running_loop().create_future()
-        self._waiters.setdefault(symbol, []).append((position, future))
+        waiter = (position, future)
+        self._waiters.setdefault(symbol, []).append(waiter)
         try:
             await asyncio.wait_for(future, self._as_of_timeout)
         except TimeoutError:
+            if waiter in self._waiters.get(symbol, []):
+                self._waiters[symbol].remove(waiter)
             logger.warning(
                 "%s: the exchange feed has not seen trade %s after %ss; answering with what it knows",
                 symbol,

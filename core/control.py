@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from core.actors.actor import Actor
+from core.actors.policy import RestartPolicy
 from core.groups import ENGINE_CONTROL_GROUP
 from core.models import EngineHeartbeat
 
@@ -33,9 +34,14 @@ ANSWER_TIMEOUT = 15.0
 
 
 class ControlActor(Actor):
-    """The engine's mailbox for control messages and its periodic check."""
+    """The engine's mailbox for control messages and its periodic check.
+
+    A failing check (the database briefly away, say) is logged and tried again at the next
+    tick: the engine must not lose its control because of a passing outage.
+    """
 
     groups = (ENGINE_CONTROL_GROUP,)
+    restart_policy = RestartPolicy(max_restarts=1000, within_seconds=60, backoff_initial=0.1, backoff_max=5.0)
 
     def __init__(self, engine: "Engine") -> None:
         self.engine = engine
@@ -44,12 +50,20 @@ class ControlActor(Actor):
     async def on_message(self, message: dict[str, Any]) -> None:
         kind = message.get("type")
         if kind == TICK:
-            await self.engine.beat()
-            changes = await self.engine.reconcile()
+            try:
+                await self.engine.beat()
+                changes = await self.engine.reconcile()
+            except Exception as error:
+                logger.error("the engine's periodic check failed, trying again at the next: %r", error)
+                return
             if changes:
                 logger.info("periodic check: %s", "; ".join(changes))
         elif kind == RECONCILE:
-            changes = await self.engine.reconcile()
+            try:
+                changes = await self.engine.reconcile()
+            except Exception as error:
+                changes = [f"the engine could not apply it now ({type(error).__name__}); it tries again every check"]
+                logger.error("reconciling on request failed: %r", error)
             await self._reply(message, {"type": RECONCILED, "engine": self.engine.engine_id, "changes": changes})
         elif kind == QUIESCE:
             # Waiting here would hold this actor's own barrier: answer from a separate task.

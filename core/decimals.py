@@ -34,8 +34,8 @@ def fmt(value: Decimal) -> str:
 
 
 def _wide(value: Decimal, step: Decimal) -> Context:
-    """A context holding every digit of value / step (28 digits unless the quotient is larger)."""
-    return Context(prec=max(CONTEXT.prec, value.adjusted() - step.adjusted() + 2))
+    """A context holding every integer digit of value / step, rounding down (never up to the next step)."""
+    return Context(prec=max(CONTEXT.prec, value.adjusted() - step.adjusted() + 2), rounding=ROUND_FLOOR)
 
 
 def floor_to(value: Decimal, step: Decimal) -> Decimal:

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from core.actors.actor import Actor
-from core.actors.runtime import ActorStartError, Runtime
+from core.actors.runtime import ActorStartError, QuiescenceTimeout, Runtime
 from core.db import Database
 from core.exchange import Exchange, build_exchange
 from core.models import EngineHeartbeat
@@ -113,6 +113,16 @@ class Engine:
             return
         self._stopped = True
         LOCAL_ENGINES.discard(self)
+        # What produces work stops first (streamer, leaders); what is already under way settles;
+        # storage stops last, writing what it still holds.
+        for component in self.components:
+            if getattr(component, "stops_first", False):
+                for key in list(self._running[component.name]):
+                    await self.runtime.stop(component.actor_name(key))
+        try:
+            await self.runtime.quiescence(timeout=10)
+        except QuiescenceTimeout as error:
+            logger.warning("stopping the engine before it was idle: %s", error)
         await self.runtime.shutdown()
         await self.exchange.close()
         if self.live:
@@ -186,22 +196,10 @@ class Engine:
         """Record that this engine is alive."""
         now = timezone.now()
         layer = f"{type(self.layer).__module__}.{type(self.layer).__name__}"
+        values = {"venue": self.venue, "host": socket.gethostname(), "pid": os.getpid(), "channel_layer": layer}
         await self.db.run(
             EngineHeartbeat.objects.update_or_create,
             engine_id=self.engine_id,
-            defaults={
-                "venue": self.venue,
-                "host": socket.gethostname(),
-                "pid": os.getpid(),
-                "channel_layer": layer,
-                "seen_at": now,
-            },
-            create_defaults={
-                "venue": self.venue,
-                "host": socket.gethostname(),
-                "pid": os.getpid(),
-                "channel_layer": layer,
-                "seen_at": now,
-                "started_at": now,
-            },
+            defaults={**values, "seen_at": now},
+            create_defaults={**values, "seen_at": now, "started_at": now},
         )

@@ -51,6 +51,7 @@ class BacktestRequest:
     step_size: Decimal | None = None
     batch_size: int = 5000
     interval_ms: float | None = None  # paced mode when set
+    balance: Decimal = Decimal("1000000000")  # the run's account: this much of the quote asset
 
 
 @dataclass
@@ -89,7 +90,11 @@ class BacktestResult:
 async def run_backtest(
     request: BacktestRequest, *, progress: Callable[[int, int], None] | None = None
 ) -> BacktestResult:
-    """Check everything and load the trades, then replay them; raises BacktestError."""
+    """Check everything and load the trades, then replay them; raises BacktestError.
+
+    Nothing is written before the trades are loaded; a run that fails after that is kept,
+    marked failed, with the reason.
+    """
     symbol, info, sizes, plan = _prepare(request)
     db = Database("backtest-db")
     try:
@@ -100,48 +105,71 @@ async def run_backtest(
             raise BacktestError(str(error)) from None
         load_seconds = time.perf_counter() - loading
         run = await db.run(runs.create_run, symbol, request, sizes)
-        engine = _engine(run.venue, plan, symbol, sizes)
-        prices: list[tuple[int, Decimal]] = []
-        bounds: list[int] = []
-        started = time.perf_counter()
         try:
-            await engine.start()
-            settings_used = {k: str(v) for k, v in engine.running("trading")[symbol].settings.items()}
-            replay, done = (_paced if request.interval_ms is not None else _lockstep), 0
-            async for batch in _sampled(request.source.batches(db, request.batch_size), total, prices, bounds):
-                await replay(engine, symbol, batch, request)
-                done += len(batch)
-                if progress is not None:
-                    progress(done, total)
-            await engine.quiescence(timeout=120)
-            failure = engine.failures().get(symbol, "")
-        finally:
-            await engine.stop()
-            await _close(engine.layer)
-        elapsed = time.perf_counter() - started
-        orders, rows = await db.run(runs.orders_of, run.venue)
-        report = build_report(orders, prices)
-        result = BacktestResult(
-            run_id=run.id,
-            symbol=symbol,
-            quote_asset=info.quote_asset,
-            source=request.source.description,
-            mode="paced" if request.interval_ms is not None else "lockstep",
-            settings={**settings_used, "tick_size": fmt(sizes[0]), "step_size": fmt(sizes[1])},
-            events=total,
-            first_trade_time=bounds[0],
-            last_trade_time=bounds[1],
-            elapsed_seconds=elapsed,
-            orders=rows,
-            report=report,
-            failure=failure,
-            load_seconds=load_seconds,
-        )
-        result.chart = await asyncio.to_thread(render_chart, f"{symbol} backtest {run.id}", prices, report)
+            replay = await _replay_run(run.venue, request, plan, symbol, sizes, info.quote_asset, db, total, progress)
+        except Exception as error:
+            await db.run(runs.fail_run, run.id, f"{type(error).__name__}: {error}")
+            raise BacktestError(f"backtest {run.id} failed: {error}") from error
+        result = await _result(run.id, request, info.quote_asset, sizes, total, load_seconds, replay, db)
         await db.run(runs.finish_run, run.id, result)
         return result
     finally:
         await db.close()
+
+
+@dataclass
+class _Replay:
+    """What the engine did: its settings, the prices seen (sampled), and how it ended."""
+
+    settings: dict[str, str] = field(default_factory=dict)
+    prices: list[tuple[int, Decimal]] = field(default_factory=list)
+    bounds: list[int] = field(default_factory=list)
+    seconds: float = 0.0
+    failure: str = ""
+
+
+async def _replay_run(venue, request, plan, symbol, sizes, quote, db, total, progress) -> _Replay:
+    engine = _engine(venue, plan, symbol, sizes, {quote: request.balance})
+    replay, started = _Replay(), time.perf_counter()
+    try:
+        await engine.start()
+        replay.settings = {k: str(v) for k, v in engine.running("trading")[symbol].settings.items()}
+        step, done = (_paced if request.interval_ms is not None else _lockstep), 0
+        async for batch in _sampled(request.source.batches(db, request.batch_size), total, replay):
+            await step(engine, symbol, batch, request)
+            done += len(batch)
+            if progress is not None:
+                progress(done, total)
+        await engine.quiescence(timeout=120)
+        replay.failure = engine.failures().get(symbol, "")
+    finally:
+        await engine.stop()
+        await _close(engine.layer)
+    replay.seconds = time.perf_counter() - started
+    return replay
+
+
+async def _result(run_id, request, quote, sizes, total, load_seconds, replay: _Replay, db) -> BacktestResult:
+    orders, rows = await db.run(runs.orders_of, f"backtest-{run_id}")
+    report = build_report(orders, replay.prices)
+    result = BacktestResult(
+        run_id=run_id,
+        symbol=request.symbol.strip().upper(),
+        quote_asset=quote,
+        source=request.source.description,
+        mode="paced" if request.interval_ms is not None else "lockstep",
+        settings={**replay.settings, "tick_size": fmt(sizes[0]), "step_size": fmt(sizes[1])},
+        events=total,
+        first_trade_time=replay.bounds[0],
+        last_trade_time=replay.bounds[1],
+        elapsed_seconds=replay.seconds,
+        orders=rows,
+        report=report,
+        failure=replay.failure,
+        load_seconds=load_seconds,
+    )
+    result.chart = await asyncio.to_thread(render_chart, f"{result.symbol} backtest {run_id}", replay.prices, report)
+    return result
 
 
 def _prepare(request: BacktestRequest) -> tuple[str, SymbolInfo, tuple[Decimal, Decimal], Plan]:
@@ -162,6 +190,8 @@ def _prepare(request: BacktestRequest) -> tuple[str, SymbolInfo, tuple[Decimal, 
             raise BacktestError(f"the {name} must be greater than 0, got {fmt(size)}")
     if request.batch_size < 1:
         raise BacktestError(f"the batch size must be at least 1, got {request.batch_size}")
+    if not request.balance > 0:
+        raise BacktestError(f"the balance must be greater than 0, got {fmt(request.balance)}")
     if request.interval_ms is not None and not 0 <= request.interval_ms <= 60_000:
         raise BacktestError(f"the interval must lie between 0 and 60000 ms, got {request.interval_ms:g}")
     plan = Plan(trading={symbol: request.settings}, storing=frozenset({(Stream.ORDERS.value, symbol)}))
@@ -172,16 +202,16 @@ def _prepare(request: BacktestRequest) -> tuple[str, SymbolInfo, tuple[Decimal, 
     return symbol, info, sizes, plan
 
 
-def _engine(venue: str, plan: Plan, symbol: str, sizes: tuple[Decimal, Decimal]) -> Engine:
+def _engine(venue: str, plan: Plan, symbol: str, sizes: tuple[Decimal, Decimal], balances: dict) -> Engine:
     def simulated(venue: str, db: Database):
-        return build_exchange("simulated", venue=venue, db=db, sizes={symbol: sizes})
+        return build_exchange("simulated", venue=venue, db=db, sizes={symbol: sizes}, balances=balances)
 
     return Engine(venue=venue, plan=plan, layer=isolated_layer(venue), exchange=simulated)
 
 
-async def _sampled(batches, total: int, prices: list, bounds: list):
+async def _sampled(batches, total: int, replay: _Replay):
     """Pass batches through, keeping every n-th price (about PRICE_SAMPLES) and the first and last times."""
-    step, seen = max(1, total // PRICE_SAMPLES), 0
+    step, seen, prices, bounds = max(1, total // PRICE_SAMPLES), 0, replay.prices, replay.bounds
     async for batch in batches:
         offset = (-seen) % step
         prices.extend((batch.trade_times[i], Decimal(batch.prices[i])) for i in range(offset, len(batch), step))

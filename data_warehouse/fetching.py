@@ -5,6 +5,7 @@ with a sibling ``.CHECKSUM`` holding ``<sha256>  <file name>`` (BINANCE.md §6).
 """
 
 import hashlib
+import http.client
 import re
 import urllib.error
 import urllib.request
@@ -63,10 +64,14 @@ def fetch_day(base_url: str, symbol: str, day: date, kind: str, directory: Path)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".part")
     digest = hashlib.sha256()
-    with _get(url) as reply, partial.open("wb") as file:
-        for block in iter(lambda: reply.read(1 << 20), b""):
-            digest.update(block)
-            file.write(block)
+    try:
+        with _get(url) as reply, partial.open("wb") as file:
+            for block in iter(lambda: reply.read(1 << 20), b""):
+                digest.update(block)
+                file.write(block)
+    except (http.client.HTTPException, OSError, TimeoutError) as error:
+        partial.unlink(missing_ok=True)
+        raise FetchError(f"{url}: the download broke off ({type(error).__name__}); nothing kept") from None
     if digest.hexdigest() != expected:
         partial.unlink(missing_ok=True)
         raise FetchError(f"{url}: checksum mismatch (got {digest.hexdigest()}, Binance says {expected}); file deleted")

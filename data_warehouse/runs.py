@@ -92,3 +92,8 @@ def finish_run(run_id: int, result: "BacktestResult") -> None:
         chart=result.chart,
         error=result.failure,
     )
+
+
+def fail_run(run_id: int, error: str) -> None:
+    """Mark a run that could not finish."""
+    BacktestRun.objects.filter(id=run_id).update(status=BacktestRun.Status.FAILED, error=error[:5000])

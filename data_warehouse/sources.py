@@ -31,7 +31,10 @@ class FileSource:
     async def load(self, db: Database, batch_size: int) -> int:
         """Read and check the file; returns the number of trades (raises TradesFileError)."""
         self.batches_read = await asyncio.to_thread(read_trades, self.path, self.symbol, batch_size)
-        return sum(map(len, self.batches_read))
+        total = sum(map(len, self.batches_read))
+        if not total:
+            raise SourceError(f"{self.path}: no trades to replay")
+        return total
 
     async def batches(self, db: Database, batch_size: int) -> AsyncIterator[TradeBatch]:
         for batch in self.batches_read:

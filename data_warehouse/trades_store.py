@@ -9,7 +9,7 @@ INSERT … ON CONFLICT DO NOTHING. SQLite gets executemany with INSERT OR IGNORE
 from collections.abc import Iterator
 from itertools import repeat
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from core.codec import TradeBatch
 from data_warehouse.models import Trade
@@ -58,10 +58,13 @@ def _copy_postgresql(batch: TradeBatch, kind: str) -> int:
     distinct = len(set(batch.trade_ids)) == len(batch)
     with connection.cursor() as cursor:
         if distinct and not overlap.exists():
-            with cursor.cursor.copy(f"COPY {TABLE} ({names}) FROM STDIN") as copy:
-                for row in _rows(batch, kind):
-                    copy.write_row(row)
-            return len(batch)
+            try:
+                with transaction.atomic(), cursor.cursor.copy(f"COPY {TABLE} ({names}) FROM STDIN") as copy:
+                    for row in _rows(batch, kind):
+                        copy.write_row(row)
+                return len(batch)
+            except IntegrityError:  # another writer stored some of them meanwhile: skip those
+                pass
         cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS {STAGING} (symbol varchar(30), kind varchar(8), trade_id bigint, "
             "price varchar(40), quantity varchar(40), trade_time bigint, event_time bigint, "

@@ -18,6 +18,7 @@ class TradingComponent:
     """Trading per symbol: wanted when its status is on or shutdown (or the plan says so)."""
 
     name = "trading"
+    stops_first = True  # it produces work: stopped before the rest of the engine settles
 
     def __init__(self, engine: "Engine") -> None:
         self.engine = engine

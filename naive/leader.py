@@ -68,6 +68,7 @@ class Leader(Actor):
         self.traders: list[Trader] = []
         self.band = (Decimal("Infinity"), Decimal("-Infinity"))
         self.bad_messages = 0
+        self._last_trade_id = -1
         self._next_number = 1
         self._crashes: dict[int, RestartTracker] = {}
 
@@ -111,13 +112,17 @@ class Leader(Actor):
             self._bad(f"a message of unknown type {kind!r}")
 
     async def _on_batch(self, batch: TradeBatch) -> None:
+        first = self._first_new(batch)
+        if first is None:
+            return
+        self._last_trade_id = batch.trade_ids[-1]
         try:
             prices: list[Decimal | None] = batch.decimals()  # shared with the exchange feed
             if not (min(prices) > 0 and max(prices).is_finite()):
                 raise InvalidOperation
         except (InvalidOperation, TypeError, ValueError):
             prices = [_price(text) for text in batch.prices]
-        start = 0
+        start = first
         while start < len(prices):
             end = min(start + CHUNK, len(prices))
             low, high = self.band
@@ -129,6 +134,17 @@ class Leader(Actor):
                 if not await self._consider(batch, index, prices[index]):
                     return
             start = end
+
+    def _first_new(self, batch: TradeBatch) -> int | None:
+        """Where the trades not handled before begin (the exchange ignores the others too)."""
+        ids = batch.trade_ids
+        if ids and type(ids[0]) is int and ids[0] > self._last_trade_id:
+            return 0
+        first = next(
+            (i for i, trade_id in enumerate(ids) if type(trade_id) is int and trade_id > self._last_trade_id), None
+        )
+        self._bad(f"{first if first is not None else len(ids)} trade event(s) with ids already handled")
+        return first
 
     async def _consider(self, batch: TradeBatch, index: int, price: Decimal | None) -> bool:
         """Hand one trade to the traders unless it is quiet for all; False once the leader stops."""
@@ -156,7 +172,7 @@ class Leader(Actor):
             except ExchangeError:
                 raise
             except Exception:
-                await self._recover(trader)
+                await self._recover(trader, event)
                 continue
             await self._after(trader, notices)
         self._refresh_band()
@@ -178,7 +194,7 @@ class Leader(Actor):
         self._next_number += 1
         self.traders.append(trader)
 
-    async def _recover(self, trader: Trader) -> None:
+    async def _recover(self, trader: Trader, event: TradeEvent) -> None:
         """A trader crashed: restart it from its last known state, or give up on the symbol."""
         logger.exception("%s trader %s crashed", self.symbol, trader.number)
         tracker = self._crashes.setdefault(trader.number, RestartTracker(TRADER_POLICY))
@@ -188,7 +204,7 @@ class Leader(Actor):
         last = next((s for s in saved if s.number == trader.number), None)
         if last is not None:
             trader.state, trader.pending = last.state, last.pending
-        await self._after(trader, await trader.resume())
+        await self._after(trader, await trader.resume(event))
 
     async def _halt(self, trader: Trader, error: ExchangeError) -> None:
         why = f"trader {trader.number} could not place its order: {error}"

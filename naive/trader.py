@@ -73,14 +73,18 @@ class Trader:
             await self.save()
         return await self._perform(actions, event) if actions else []
 
-    async def resume(self) -> list[Notice]:
-        """After a restart: settle a pending order, then re-check open orders with the exchange."""
+    async def resume(self, event: TradeEvent | None = None) -> list[Notice]:
+        """After a restart: settle a pending order, then re-check open orders with the exchange.
+
+        ``event`` is the trade being handled when a crash is recovered (its time, not the
+        clock's, goes on any order placed), or None when the engine starts.
+        """
         notices = []
         if self.pending is not None:
-            notices += await self._settle_pending()
+            notices += await self._settle_pending(event)
         for order in (self.state.buy, self.state.sell):
             if order is not None and order.status.is_open:
-                notices += await self._perform((FetchOrder(order),), None)
+                notices += await self._perform((FetchOrder(order),), event)
         self.band = quiet_band(self.state, self.params)
         return notices
 
@@ -139,7 +143,7 @@ class Trader:
         finally:
             self.pending = None
 
-    async def _settle_pending(self) -> list[Notice]:
+    async def _settle_pending(self, event: TradeEvent | None) -> list[Notice]:
         pending, desk = self.pending, self.desk
         assert pending is not None
         try:
@@ -152,7 +156,7 @@ class Trader:
             await self.save()
             return []
         self.pending = None
-        notices = await self._perform(tuple(await self._learn(OrderPlaced(order))), None)
+        notices = await self._perform(tuple(await self._learn(OrderPlaced(order))), event)
         await self.save()
         return notices
 

@@ -32,6 +32,7 @@ class StreamingComponent:
     """One streamer (one connection) for all streamed symbols; a backtest streams nothing."""
 
     name = "streaming"
+    stops_first = True  # it produces work: stopped before the rest of the engine settles
 
     def __init__(self, engine: "Engine") -> None:
         self.engine = engine

@@ -121,11 +121,13 @@ class Runtime:
         cell = self._cells.get(name)
         if cell is None or cell.task is None:
             return False
-        if not drain:
+        if drain:
+            await self.layer.send(cell.channel, {"type": STOP})
+        elif cell.busy or not cell.started.is_set():
             cell.stopping = True
-        if cell.busy or not cell.started.is_set():
             cell.task.cancel()
         else:
+            cell.stopping = True
             await self.layer.send(cell.channel, {"type": STOP})
         await asyncio.wait({cell.task}, timeout=timeout)
         return True
@@ -196,26 +198,32 @@ class Runtime:
                     break
                 logger.warning("restarting actor %s in %.2fs (last error: %r)", cell.name, delay, crashed)
                 await asyncio.sleep(delay)
+                if cell.stopping:  # asked to stop during the backoff: do not start again
+                    break
                 actor = cell.factory()
         finally:
+            await self._leave(cell)
             await self._retire(cell)
 
     async def _incarnation(self, cell: _Cell, actor: Actor) -> BaseException | None:
         context = ActorContext(self, cell.name, cell.channel)
         actor.ctx = context
         cell.incarnation += 1
-        cell.work += 1
         error: BaseException | None = None
         try:
-            await actor.on_start()
-            await self._join(cell, actor.groups)
+            cell.busy = True  # starting counts as work: it may publish what others must handle
+            try:
+                await actor.on_start()
+                await self._join(cell, actor.groups)
+            finally:
+                cell.busy = False
+                cell.work += 1
             cell.started.set()
             await self._serve(cell, actor, context)
         except Exception as exc:  # a crash of this incarnation: supervision decides
             error = cell.error = exc
             logger.exception("actor %s crashed", cell.name)
         finally:
-            await self._leave(cell)
             try:
                 await actor.on_stop()
             except Exception:
@@ -243,8 +251,12 @@ class Runtime:
                 cell.busy = False
 
     async def _join(self, cell: _Cell, groups: tuple[str, ...]) -> None:
+        """Membership belongs to the mailbox: a restarted actor keeps receiving while it restarts."""
+        for group in set(cell.joined) - set(groups):
+            await self.layer.group_discard(group, cell.channel)
         for group in groups:
-            await self.layer.group_add(group, cell.channel)
+            if group not in cell.joined:
+                await self.layer.group_add(group, cell.channel)
         cell.joined = tuple(groups)
 
     async def _leave(self, cell: _Cell) -> None:

@@ -119,3 +119,8 @@ def test_is_multiple(value, step, expected):
 
 def test_is_multiple_answers_for_huge_values():
     assert is_multiple(D("1E+27"), D("0.01")) is True
+
+
+def test_floor_to_never_rounds_up_to_the_next_step():
+    # 31 significant digits: a 28-digit quotient rounded half-even would reach 4307.
+    assert floor_to(Decimal("0.4306999999999999999999999999999"), Decimal("0.0001")) == Decimal("0.4306")

@@ -172,3 +172,67 @@ async def test_names_are_unique(runtime):
     await runtime.spawn("a", lambda: Recorder([]))
     with pytest.raises(ValueError, match="already running"):
         await runtime.spawn("a", lambda: Recorder([]))
+
+
+class Gated(Recorder):
+    """Holds its first message until the test opens the gate; says when it got there."""
+
+    def __init__(self, log: list, gate: asyncio.Event, entered: asyncio.Event) -> None:
+        super().__init__(log)
+        self.gate, self.entered = gate, entered
+
+    async def on_message(self, message: dict) -> None:
+        if message["body"] == "hold":
+            self.entered.set()
+            await self.gate.wait()
+        await super().on_message(message)
+
+
+class SlowRestart(Recorder):
+    """Restarts after 50 ms; says when an incarnation has stopped."""
+
+    restart_policy = RestartPolicy(backoff_initial=0.05, backoff_max=0.05)
+
+    def __init__(self, log: list, stopped: asyncio.Event | None = None, **options) -> None:
+        super().__init__(log, **options)
+        self.stopped = stopped or asyncio.Event()
+
+    async def on_stop(self) -> None:
+        await super().on_stop()
+        self.stopped.set()
+
+
+async def test_a_crashing_group_member_keeps_receiving_while_it_restarts(runtime, channel_layer):
+    log: list = []
+    await runtime.spawn("member", lambda: SlowRestart(log, groups=("news.XRPUSDT",)))
+    await channel_layer.group_send("news.XRPUSDT", note("crash"))
+    for body in ["sent", "during", "restart"]:
+        await channel_layer.group_send("news.XRPUSDT", note(body))
+    await runtime.quiescence()
+    assert log == ["start", "stopped", "start", "sent", "during", "restart"]
+
+
+async def test_a_draining_stop_lets_a_busy_actor_finish_its_queue(runtime):
+    log, gate, entered = [], asyncio.Event(), asyncio.Event()
+    await runtime.spawn("busy", lambda: Gated(log, gate, entered))
+    for body in ["hold", "one", "two"]:
+        await runtime.send("busy", note(body))
+    await asyncio.wait_for(entered.wait(), 5)
+    stopping = asyncio.create_task(runtime.stop("busy", drain=True))
+    gate.set()
+    await stopping
+    assert log == ["start", "hold", "one", "two", "stopped"]
+
+
+async def test_a_stop_during_the_restart_backoff_keeps_the_actor_down(runtime):
+    log, exits, stopped = [], [], asyncio.Event()
+
+    async def on_exit(name, error, requested):
+        exits.append(requested)
+
+    await runtime.spawn("a", lambda: SlowRestart(log, stopped), on_exit=on_exit)
+    await runtime.send("a", note("crash"))
+    await asyncio.wait_for(stopped.wait(), 5)  # crashed: now waiting out its backoff
+    await runtime.stop("a")
+    assert log == ["start", "stopped"] and exits == [True]
+    assert "a" not in runtime

@@ -85,6 +85,7 @@ async def test_runs_are_kept_apart_from_each_other_and_from_live_orders(engine, 
         pytest.param(["1,0.4,10,4,1000,false", "2,0.4,10,4,999,false"], ":3: trade 2 at 999 comes after", id="order"),
         pytest.param(["1,0.4,10,4,1000,maybe"], ":2: is_buyer_maker 'maybe' is not true or false", id="bool"),
         pytest.param(["1,0.4,10,4"], ":2: expected at least 6 columns, got 4", id="short row"),
+        pytest.param([], "no trades to replay", id="header only"),
     ],
 )
 async def test_a_bad_row_stops_before_anything_is_written(channel_layer, tmp_path, rows, message):

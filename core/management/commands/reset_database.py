@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
@@ -16,6 +17,8 @@ class Command(BaseCommand):
         name = connection.settings_dict["NAME"]
         if not yes:
             raise CommandError(f"this drops the database {name}; pass --yes to confirm")
+        if settings.TRADING_ENV == "prod":
+            raise CommandError("refusing to drop the prod database")
         if connection.vendor == "sqlite":
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{name}{suffix}").unlink(missing_ok=True)

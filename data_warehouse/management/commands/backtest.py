@@ -39,6 +39,7 @@ class Command(BaseCommand):
         parser.add_argument("--tick-size", metavar="D", help="override the exchange info's tick size")
         parser.add_argument("--step-size", metavar="D", help="override the exchange info's step size")
         parser.add_argument("--batch-size", type=int, default=5000, help="trades per lockstep step (speed only)")
+        parser.add_argument("--balance", metavar="D", help="the run's account holds this much of the quote asset")
         parser.add_argument("--interval", type=float, metavar="MS", help="paced: publish one trade every MS ms")
         parser.add_argument("--report", type=Path, metavar="PATH", help="write the JSON report here")
         parser.add_argument("--chart", type=Path, metavar="PATH", help="write the chart here (default var/reports)")
@@ -53,6 +54,7 @@ class Command(BaseCommand):
             step_size=_size(options["step_size"], "--step-size"),
             batch_size=options["batch_size"],
             interval_ms=options["interval"],
+            **({"balance": _size(options["balance"], "--balance")} if options["balance"] else {}),
         )
         result = self._run(request)
         chart = options["chart"] or Path(settings.VAR_DIR) / "reports" / f"backtest-{result.run_id}.png"

@@ -1,6 +1,6 @@
 """manage.py fetch_trades SYMBOL DATE...: download daily files from data.binance.vision, verify, import."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -53,6 +53,6 @@ def _day(text: str) -> date:
         day = date.fromisoformat(text)
     except ValueError:
         raise CommandError(f"{text!r} is not a date like 2019-05-31") from None
-    if day >= date.today():
-        raise CommandError(f"{day}: Binance publishes a day's file only after the day is over")
+    if day >= datetime.now(UTC).date():
+        raise CommandError(f"{day}: Binance publishes a day's file only after the day is over (days are UTC)")
     return day
