@@ -169,7 +169,7 @@ class Book:
 
     def _clean(self, batch: TradeBatch) -> tuple[TradeBatch, list[Decimal]]:
         """Only the trades with a positive price and an id above every id applied before."""
-        kept = TradeBatch(batch.symbol, [], [], [], [], [], [])
+        kept = TradeBatch.empty(batch.symbol)
         decimals, applied = [], self.applied
         for index, position in enumerate(batch.trade_ids):
             try:

@@ -111,12 +111,27 @@ class TradeBatch:
         return len(self.trade_ids)
 
     @classmethod
+    def empty(cls, symbol: str) -> "TradeBatch":
+        """A batch of no events."""
+        return cls(symbol, [], [], [], [], [], [])
+
+    @classmethod
     def from_events(cls, symbol: str, events: Iterable[TradeEvent]) -> "TradeBatch":
         """Pack events (all of ``symbol``) into a batch."""
-        batch = cls(symbol, [], [], [], [], [], [])
+        batch = cls.empty(symbol)
         for event in events:
             batch.append(event)
         return batch
+
+    def extend(self, other: "TradeBatch") -> None:
+        """Add another batch's events at the end."""
+        self.trade_ids.extend(other.trade_ids)
+        self.prices.extend(other.prices)
+        self.quantities.extend(other.quantities)
+        self.trade_times.extend(other.trade_times)
+        self.event_times.extend(other.event_times)
+        self.makers.extend(other.makers)
+        self._decimals = None
 
     def append(self, event: TradeEvent) -> None:
         """Add one event at the end."""

@@ -95,7 +95,7 @@ def walk(orders: Iterable[Order]) -> list[Step]:
             lots[key].append(Lot(order.executed_qty, order.price))
         else:
             sold, cost, released = _take(lots[key], order.executed_qty)
-            gain = Lot(sold, order.price).value(order.price) - cost
+            gain = sold * order.price * (1 - FEE) - cost
             realized += gain
             if order.status is OrderStatus.FILLED:
                 cycles, wins = cycles + 1, wins + (gain > 0)

@@ -171,7 +171,7 @@ def _batches(
 ) -> Iterator[TradeBatch]:
     id_at, price_at, qty_at, time_at, maker_at = layout.columns
     width = max(layout.columns) + 1
-    batch = TradeBatch(symbol, [], [], [], [], [], [])
+    batch = TradeBatch.empty(symbol)
     last_id, last_time = -1, -1
     for line, row in enumerate(rows, start=first_line):
         if not row:
@@ -203,7 +203,7 @@ def _batches(
         batch.makers.append(maker)
         if len(batch) >= size:
             yield batch
-            batch = TradeBatch(symbol, [], [], [], [], [], [])
+            batch = TradeBatch.empty(symbol)
     if len(batch):
         yield batch
 

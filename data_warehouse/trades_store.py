@@ -101,6 +101,6 @@ def read_page(symbol: str, kind: str, start: int, end: int, after: tuple[int, in
         cursor.execute(sql, [*params, size])
         rows = cursor.fetchall()
     if not rows:
-        return TradeBatch(symbol, [], [], [], [], [], [])
+        return TradeBatch.empty(symbol)
     ids, prices, quantities, times, event_times, makers = (list(column) for column in zip(*rows, strict=True))
     return TradeBatch(symbol, ids, prices, quantities, times, event_times, [bool(m) for m in makers])

@@ -21,14 +21,14 @@ from core.groups import trade_events_group
 from core.values import TradeEvent
 from naive import store
 from naive.models import TradingStatus
-from naive.strategy import Finished, TradingParams, starts_trader
+from naive.strategy import ALWAYS_QUIET, Finished, TradingParams, combined_band, starts_trader
 from naive.trader import Desk, Notice, Trader
 
 logger = logging.getLogger(__name__)
 
 LEADER_CONFIG = "leader.config"
 CHUNK = 256  # trades checked at once against the quiet band (C-level min and max)
-TRADER_POLICY = RestartPolicy(max_restarts=3, within_seconds=60)
+TRADER_POLICY = RestartPolicy(max_restarts=3, within_seconds=60)  # counted only: a trader restarts at once
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ class Leader(Actor):
         self.hooks = hooks
         self.groups = (trade_events_group(symbol),)
         self.traders: list[Trader] = []
-        self.band = (Decimal("Infinity"), Decimal("-Infinity"))
+        self.band = ALWAYS_QUIET
         self.bad_messages = 0
         self._last_trade_id = -1
         self._next_number = 1
@@ -219,8 +219,7 @@ class Leader(Actor):
             self.ctx.stop()
 
     def _refresh_band(self) -> None:
-        lows, highs = zip(*(trader.band for trader in self.traders), strict=True) if self.traders else ((), ())
-        self.band = (max(lows, default=Decimal("Infinity")), min(highs, default=Decimal("-Infinity")))
+        self.band = combined_band(trader.band for trader in self.traders)
 
     def _bad(self, what: str) -> None:
         self.bad_messages += 1

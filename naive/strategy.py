@@ -5,6 +5,7 @@ finish. ``decide(state, message, params)`` returns the new state and the actions
 the trader runtime performs them and feeds the results (OrderPlaced, OrderFetched) back in.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -12,8 +13,9 @@ from core.decimals import CONTEXT, floor_to
 from core.values import Order, OrderStatus, Side, TradeEvent
 
 FEE = Decimal("1.001")  # 0.1 % fee on each side
-EVERYWHERE = (Decimal("Infinity"), Decimal("-Infinity"))  # no price is quiet
-NOWHERE = (Decimal("-Infinity"), Decimal("Infinity"))  # every price is quiet
+INFINITY = Decimal("Infinity")
+NEVER_QUIET = (INFINITY, -INFINITY)  # low above high: no price lies between
+ALWAYS_QUIET = (-INFINITY, INFINITY)
 
 
 @dataclass(frozen=True)
@@ -191,11 +193,19 @@ def quiet_band(state: TraderState, params: TradingParams) -> tuple[Decimal, Deci
     """
     buy, sell = state.buy, state.sell
     if state.finished:
-        return NOWHERE
+        return ALWAYS_QUIET
     if buy is None or (sell is None and not buy.status.is_open) or (sell is not None and not sell.status.is_open):
-        return EVERYWHERE
+        return NEVER_QUIET
     threshold = rebuy_threshold(buy.price, params)
-    rebuy_low = Decimal("-Infinity") if state.rebuy_notified else threshold
+    rebuy_low = -INFINITY if state.rebuy_notified else threshold
     if sell is None:
-        return max(buy.price, rebuy_low), Decimal("Infinity")
+        return max(buy.price, rebuy_low), INFINITY
     return rebuy_low, sell.price
+
+
+def combined_band(bands: Iterable[tuple[Decimal, Decimal]]) -> tuple[Decimal, Decimal]:
+    """The prices quiet for every trader: the intersection of their bands (all prices if none)."""
+    bands = list(bands)
+    if not bands:
+        return ALWAYS_QUIET
+    return max(low for low, _ in bands), min(high for _, high in bands)

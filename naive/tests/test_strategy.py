@@ -18,6 +18,7 @@ from naive.strategy import (
     TradingParams,
     buy_price,
     buy_quantity,
+    combined_band,
     decide,
     quiet_band,
     rebuy_threshold,
@@ -261,9 +262,28 @@ def test_prices_inside_the_quiet_band_change_nothing(state, price, rebuy_interva
     ("state", "band"),
     [
         pytest.param(TraderState(), (D("Infinity"), D("-Infinity")), id="no buy yet: every price matters"),
+        pytest.param(
+            TraderState(buy=BUY_FILLED, sell=SELL_FILLED, finished=True, orders_placed=2),
+            (D("-Infinity"), D("Infinity")),
+            id="finished: every price is quiet",
+        ),
         pytest.param(WAITING_FOR_BUY, (D("0.4307"), D("Infinity")), id="waiting for the buy"),
         pytest.param(WAITING_FOR_SELL, (D("0.4302693"), D("0.4319")), id="waiting for the sell"),
     ],
 )
 def test_quiet_band(state, band):
     assert quiet_band(state, WORKED) == band
+
+
+@pytest.mark.parametrize(
+    ("bands", "combined"),
+    [
+        pytest.param([], (D("-Infinity"), D("Infinity")), id="no traders: every price is quiet"),
+        pytest.param([(D("0.43"), D("0.44"))], (D("0.43"), D("0.44")), id="one trader"),
+        pytest.param([(D("0.43"), D("0.45")), (D("0.42"), D("0.44"))], (D("0.43"), D("0.44")), id="intersection"),
+        pytest.param([(D("0.43"), D("0.44")), (D("Infinity"), D("-Infinity"))], (D("Infinity"), D("-Infinity")),
+                     id="a trader without a buy: nothing is quiet"),
+    ],
+)  # fmt: skip
+def test_combined_band(bands, combined):
+    assert combined_band(bands) == combined
