@@ -14,7 +14,7 @@ the commission. Commission modes:
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_UP, Decimal
 from enum import StrEnum
 
 from core.decimals import fmt
@@ -22,6 +22,8 @@ from core.exchange import InsufficientBalance
 from core.values import Balance, Side
 
 ZERO = Decimal(0)
+#: Binance states commissions with 8 decimals and rounds them up (base/quoteCommissionPrecision).
+COMMISSION_PLACES = Decimal("0.00000001")
 
 
 class CommissionMode(StrEnum):
@@ -61,24 +63,28 @@ class Account:
         """Book a fill of ``quantity`` at ``price``; returns the commission (asset, amount)."""
         notional = price * quantity
         if side is Side.SELL:
-            fee = notional * self.rate
+            fee = self._commission(notional)
             self._move(base, locked=-quantity)
             self._move(quote, free=notional - fee)
             return quote, fee
         self._move(quote, locked=-notional)
-        external_fee = notional * self.rate
+        external_fee = self._commission(notional)
         if self.mode is CommissionMode.EXTERNAL and self.free.get(quote, ZERO) >= external_fee:
             self._move(quote, free=-external_fee)
             self._move(base, free=quantity)
             return quote, external_fee
-        fee = quantity * self.rate
+        fee = self._commission(quantity)
         self._move(base, free=quantity - fee)
         return base, fee
 
+    def _commission(self, amount: Decimal) -> Decimal:
+        return (amount * self.rate).quantize(COMMISSION_PLACES, rounding=ROUND_UP)
+
     def balances(self) -> dict[str, Balance]:
-        """Every asset held or locked."""
+        """Every asset held or locked (like Binance's account with ``omitZeroBalances``)."""
         assets = sorted(set(self.free) | set(self.locked))
-        return {a: Balance(a, self.free.get(a, ZERO), self.locked.get(a, ZERO)) for a in assets}
+        held = (Balance(a, self.free.get(a, ZERO), self.locked.get(a, ZERO)) for a in assets)
+        return {b.asset: b for b in held if b.free or b.locked}
 
     def take_changed(self) -> dict[str, Balance]:
         """The balances changed since the last call (to store them)."""

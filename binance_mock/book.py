@@ -93,6 +93,10 @@ class Book:
                 return book_order
         return None
 
+    def open_client_ids(self) -> set[str]:
+        """Client order ids of the open orders (Binance refuses a second open order with one)."""
+        return {book_order.current.client_order_id for book_order in self.open.values()}
+
     def add(self, order: Order, placed_at: int) -> list[Order]:
         """Rest an order placed at ``placed_at``; returns fills from trades already applied after it."""
         book_order = BookOrder(order, placed_at)

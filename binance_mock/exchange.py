@@ -23,7 +23,7 @@ from core.actors.runtime import Runtime
 from core.clock import now_ms
 from core.codec import TradeBatch, encode_order
 from core.db import Database
-from core.exchange import InvalidSymbol, OrderNotFound, UnknownOrder
+from core.exchange import InvalidSymbol, OrderNotFound, OrderRejected, UnknownOrder
 from core.exchange_info import ExchangeInfo, SymbolInfo, load_exchange_info
 from core.filters import check_limit_order
 from core.groups import orders_group
@@ -119,8 +119,10 @@ class SimulatedExchange:
         """Check the filters, give the order the next id, store it and rest it in the book."""
         info = self._symbol_info(request.symbol)
         check_limit_order(info.filters, request.price, request.quantity)
-        self._account.reserve(request.side, info.base_asset, info.quote_asset, request.price, request.quantity)
         book = self._book(request.symbol)
+        if request.client_order_id and request.client_order_id in book.open_client_ids():
+            raise OrderRejected("Duplicate order sent.", detail=f"client order id {request.client_order_id!r}")
+        self._account.reserve(request.side, info.base_asset, info.quote_asset, request.price, request.quantity)
         placed_at = as_of.trade_id if as_of else book.applied
         time = as_of.trade_time if as_of else (book.last_time or now_ms())  # event time, in replays too
         # Reserve the id before anything awaits: traders of other symbols place orders

@@ -6,7 +6,7 @@ without it the engine refuses to start and says why.
 
 Every order is placed with the trader's client order id. When Binance's answer is lost (HTTP
 5xx, -1007, a timeout), the order is looked up by that id before anything is sent again, so a
-retry can never create a second order.
+retry can never create a second order; a lost cancel is checked the same way.
 """
 
 import logging
@@ -22,7 +22,7 @@ from core.db import Database
 from core.decimals import fmt
 from core.exchange import ExchangeConfigurationError, ExchangeUnavailable, OrderNotFound, UnknownOrder
 from core.exchange_info import ExchangeInfo, parse_exchange_info
-from core.values import Balance, Order, OrderRequest, OrderStatus, Side, TradeEvent
+from core.values import Balance, Order, OrderRequest, OrderStatus, TradeEvent
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ class BinanceExchange:
                 return order_from_binance(await self.client.call("create_order", safe=False, **params))
             except ExchangeUnavailable:
                 logger.warning("%s: no answer placing %s; looking it up", request.symbol, request.client_order_id)
-                found = await self._find(request.symbol, request.client_order_id)
+                found = await self._find(request.symbol, client_order_id=request.client_order_id)
                 if found is not None:
                     return found
         raise ExchangeUnavailable(detail=f"order {request.client_order_id} could not be placed")
@@ -134,42 +134,55 @@ class BinanceExchange:
         client_order_id: str | None = None,
         as_of: TradeEvent | None = None,
     ) -> Order:
-        """GET the order; a buy that traded also gets its commission (from myTrades)."""
+        """GET the order, with the commission of its fills (from myTrades) once it has traded."""
         order = order_from_binance(
             await self.client.call("get_order", safe=True, symbol=symbol, **_ids(order_id, client_order_id))
         )
-        if order.side is Side.BUY and order.executed_qty > 0:
-            trades = await self.client.call("get_my_trades", safe=True, symbol=symbol, orderId=order.order_id)
-            order = order.with_changes(fees=fees_of_trades(trades))
-        return order
+        return await self._with_fees(order)
 
     async def cancel_order(
         self, symbol: str, *, order_id: int | None = None, client_order_id: str | None = None
     ) -> Order:
-        """DELETE the order; sent again only when the answer was lost (a repeat finding it canceled returns it)."""
-        try:
-            return order_from_binance(
-                await self.client.call("cancel_order", safe=True, symbol=symbol, **_ids(order_id, client_order_id))
-            )
-        except UnknownOrder as unknown:
-            try:  # an earlier attempt whose answer was lost may have canceled it already
-                order = await self.get_order(symbol, order_id=order_id, client_order_id=client_order_id)
-            except OrderNotFound:
-                raise unknown from None
-            if order.status is OrderStatus.CANCELED:
-                return order
-            raise
+        """DELETE the order. When the answer is lost, the order is looked up before sending again:
+        a cancel that went through is not repeated (and a second cancel would say -2011)."""
+        ids = _ids(order_id, client_order_id)
+        for _ in range(PLACE_ATTEMPTS):
+            try:
+                canceled = await self.client.call("cancel_order", safe=False, symbol=symbol, **ids)
+                return await self._with_fees(order_from_binance(canceled))
+            except ExchangeUnavailable:
+                logger.warning("%s: no answer canceling order %s; looking it up", symbol, order_id or client_order_id)
+                order = await self._find(symbol, order_id=order_id, client_order_id=client_order_id)
+                if order is None:
+                    raise UnknownOrder(
+                        detail=f"{symbol} order {order_id or client_order_id!r} does not exist"
+                    ) from None
+                if order.status is OrderStatus.CANCELED:
+                    return order
+                if not order.status.is_open:
+                    raise UnknownOrder(detail=f"{symbol} order {order.order_id} is {order.status.value}") from None
+        raise ExchangeUnavailable(detail=f"{symbol} order {order_id or client_order_id} could not be canceled")
 
     async def open_orders(self, symbol: str) -> list[Order]:
+        """The symbol's open orders, oldest first; partially filled ones with their commission."""
         answer = await self.client.call("get_open_orders", safe=True, symbol=symbol)
-        return sorted((order_from_binance(body) for body in answer), key=lambda order: order.order_id)
+        orders = sorted((order_from_binance(body) for body in answer), key=lambda order: order.order_id)
+        return [await self._with_fees(order) for order in orders]
 
     async def balances(self) -> dict[str, Balance]:
         return balances_from_account(await self.client.call("get_account", safe=True, omitZeroBalances="true"))
 
-    async def _find(self, symbol: str, client_order_id: str) -> Order | None:
+    async def _with_fees(self, order: Order) -> Order:
+        if order.executed_qty == 0 or order.fees:
+            return order
+        trades = await self.client.call("get_my_trades", safe=True, symbol=order.symbol, orderId=order.order_id)
+        return order.with_changes(fees=fees_of_trades(trades))
+
+    async def _find(
+        self, symbol: str, *, order_id: int | None = None, client_order_id: str | None = None
+    ) -> Order | None:
         try:
-            return await self.get_order(symbol, client_order_id=client_order_id)
+            return await self.get_order(symbol, order_id=order_id, client_order_id=client_order_id)
         except OrderNotFound:
             return None
 

@@ -36,6 +36,7 @@ WORKED = TradingParams(
     rebuy_interval=D("0.001"),
     tick_size=D("0.0001"),
     step_size=D("0.01"),
+    base_asset="XRP",
 )
 BOOK_DEFAULTS = TradingParams(
     chunks=5,
@@ -59,6 +60,14 @@ BUY_NEW = order(Side.BUY, "0.4307", "46.43")
 BUY_FILLED = order(Side.BUY, "0.4307", "46.43", OrderStatus.FILLED)
 SELL_NEW = order(Side.SELL, "0.4319", "46.43", order_id=2)
 SELL_FILLED = order(Side.SELL, "0.4319", "46.43", OrderStatus.FILLED, order_id=2)
+BUY_PART = BUY_NEW.with_changes(
+    status=OrderStatus.PARTIALLY_FILLED, executed_qty=D("20.00"), cumulative_quote_qty=D("8.6140")
+)
+BUY_PART_CANCELED = BUY_PART.with_changes(status=OrderStatus.CANCELED)
+# Commission charged in the received asset (no BNB): 0.1 % of 46.43 XRP = 0.04643 XRP.
+BUY_FILLED_FEE_IN_XRP = BUY_FILLED.with_changes(fees=(("XRP", D("0.04643")),))
+BUY_FILLED_FEE_IN_USDT = BUY_FILLED.with_changes(fees=(("USDT", D("0.01999780")),))
+SELL_PART = SELL_NEW.with_changes(status=OrderStatus.PARTIALLY_FILLED, executed_qty=D("10"))
 WAITING_FOR_BUY = TraderState(buy=BUY_NEW, orders_placed=1)
 WAITING_FOR_SELL = TraderState(buy=BUY_FILLED, sell=SELL_NEW, orders_placed=2)
 
@@ -168,6 +177,34 @@ ANSWERS = [
     pytest.param(WAITING_FOR_BUY, OrderFetched(BUY_NEW), (), WAITING_FOR_BUY, id="buy still new → keep waiting"),
     pytest.param(
         WAITING_FOR_BUY,
+        OrderFetched(BUY_PART),
+        (),
+        TraderState(buy=BUY_PART, orders_placed=1),
+        id="buy partially filled → wait for the rest",
+    ),
+    pytest.param(
+        WAITING_FOR_BUY,
+        OrderFetched(BUY_PART_CANCELED),
+        (PlaceOrder(Side.SELL, D("0.4319"), D("20.00")),),
+        TraderState(buy=BUY_PART_CANCELED, orders_placed=1),
+        id="buy canceled after a partial fill → sell only what was bought",
+    ),
+    pytest.param(
+        WAITING_FOR_BUY,
+        OrderFetched(BUY_FILLED_FEE_IN_XRP),
+        (PlaceOrder(Side.SELL, D("0.4319"), D("46.38")),),
+        TraderState(buy=BUY_FILLED_FEE_IN_XRP, orders_placed=1),
+        id="commission taken in XRP → sell 46.43 − 0.04643 floored to the step",
+    ),
+    pytest.param(
+        WAITING_FOR_BUY,
+        OrderFetched(BUY_FILLED_FEE_IN_USDT),
+        (PlaceOrder(Side.SELL, D("0.4319"), D("46.43")),),
+        TraderState(buy=BUY_FILLED_FEE_IN_USDT, orders_placed=1),
+        id="commission paid outside the position → sell all 46.43",
+    ),
+    pytest.param(
+        WAITING_FOR_BUY,
         OrderFetched(BUY_NEW.with_changes(status=OrderStatus.CANCELED)),
         (Finished(),),
         TraderState(buy=BUY_NEW.with_changes(status=OrderStatus.CANCELED), finished=True, orders_placed=1),
@@ -179,6 +216,20 @@ ANSWERS = [
         (Finished(),),
         TraderState(buy=BUY_FILLED, sell=SELL_FILLED, finished=True, orders_placed=2),
         id="sell filled → cycle finished",
+    ),
+    pytest.param(
+        WAITING_FOR_SELL,
+        OrderFetched(SELL_PART),
+        (),
+        TraderState(buy=BUY_FILLED, sell=SELL_PART, orders_placed=2),
+        id="sell partially filled → wait for the rest",
+    ),
+    pytest.param(
+        WAITING_FOR_SELL,
+        OrderFetched(SELL_PART.with_changes(status=OrderStatus.CANCELED)),
+        (PlaceOrder(Side.SELL, D("0.4319"), D("36.43")),),
+        TraderState(buy=BUY_FILLED, orders_placed=2),
+        id="sell canceled after a partial fill → offer only the unsold rest",
     ),
     pytest.param(
         WAITING_FOR_SELL,
