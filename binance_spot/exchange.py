@@ -9,13 +9,17 @@ Every order is placed with the trader's client order id. When Binance's answer i
 retry can never create a second order; a lost cancel is checked the same way.
 """
 
+import asyncio
 import logging
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 
 from binance_spot.client import BinanceClient
 from binance_spot.mapping import balances_from_account, fees_of_trades, order_from_binance
+from binance_spot.order_updates import OrderUpdates
 from binance_spot.user_stream import UserStream
 from core.actors.runtime import Runtime
 from core.db import Database
@@ -64,21 +68,39 @@ class BinanceExchange:
 
     local = False
 
-    def __init__(self, *, venue: str = "binance", db: Database | None = None, **_: object) -> None:
+    def __init__(
+        self,
+        *,
+        venue: str = "binance",
+        db: Database | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.time,
+        **_: object,
+    ) -> None:
+        """``sleep`` and ``clock`` are the client's (waits for rate limits, the local clock)."""
         self.venue = venue
         self._info: ExchangeInfo | None = None
         self._client: BinanceClient | None = None
         self._watched: set[str] = set()
+        self._updates: OrderUpdates | None = None
+        # Set while the user data stream is subscribed and caught up; cleared while it is down.
+        self.stream_ready = asyncio.Event()
+        self._client_options = {"sleep": sleep, "clock": clock}
 
     async def open(self, runtime: Runtime) -> None:
         """Check the configuration, synchronise the clock, start the user data stream."""
         config = BinanceConfig.from_settings(self.venue)
         self._client = BinanceClient(
-            api_key=config.api_key, api_secret=config.api_secret, api_url=config.api_url, recv_window=config.recv_window
+            api_key=config.api_key,
+            api_secret=config.api_secret,
+            api_url=config.api_url,
+            recv_window=config.recv_window,
+            **self._client_options,
         )
+        self._updates = OrderUpdates(runtime.layer)
         await self._client.sync_clock()
         await self.exchange_info()
-        await runtime.spawn("binance.user_stream", lambda: UserStream(self, config))
+        await runtime.spawn("binance.user_stream", lambda: UserStream(self, config, self.updates))
 
     async def close(self) -> None:
         if self._client is not None:
@@ -91,13 +113,29 @@ class BinanceExchange:
         return self._client
 
     @property
+    def updates(self) -> OrderUpdates:
+        """Publishes every change of the account's orders, whichever way it is learnt."""
+        if self._updates is None:
+            raise RuntimeError("open() the exchange first")
+        return self._updates
+
+    @property
     def watched(self) -> frozenset[str]:
         """Symbols being traded (polled when the user data stream is down)."""
         return frozenset(self._watched)
 
     async def exchange_info(self) -> ExchangeInfo:
+        """Symbols and filters, asked once; before ``open`` (seeding) without keys, as the data is public."""
         if self._info is None:
-            self._info = parse_exchange_info(await self.client.call("get_exchange_info", safe=True, signed=False))
+            if self._client is not None:
+                answer = await self._client.call("get_exchange_info", safe=True, signed=False)
+            else:
+                public = BinanceClient(api_key="", api_secret="", api_url=settings.BINANCE_URLS[self.venue]["api"])
+                try:
+                    answer = await public.call("get_exchange_info", safe=True, signed=False)
+                finally:
+                    await public.close()
+            self._info = parse_exchange_info(answer)
         return self._info
 
     async def watch(self, symbol: str) -> None:
@@ -118,7 +156,9 @@ class BinanceExchange:
         }
         for _ in range(PLACE_ATTEMPTS):
             try:
-                return order_from_binance(await self.client.call("create_order", safe=False, **params))
+                return await self._news(
+                    order_from_binance(await self.client.call("create_order", safe=False, **params))
+                )
             except ExchangeUnavailable:
                 logger.warning("%s: no answer placing %s; looking it up", request.symbol, request.client_order_id)
                 found = await self._find(request.symbol, client_order_id=request.client_order_id)
@@ -138,7 +178,7 @@ class BinanceExchange:
         order = order_from_binance(
             await self.client.call("get_order", safe=True, symbol=symbol, **_ids(order_id, client_order_id))
         )
-        return await self._with_fees(order)
+        return await self._news(await self._with_fees(order))
 
     async def cancel_order(
         self, symbol: str, *, order_id: int | None = None, client_order_id: str | None = None
@@ -149,7 +189,7 @@ class BinanceExchange:
         for _ in range(PLACE_ATTEMPTS):
             try:
                 canceled = await self.client.call("cancel_order", safe=False, symbol=symbol, **ids)
-                return await self._with_fees(order_from_binance(canceled))
+                return await self._news(await self._with_fees(order_from_binance(canceled)))
             except ExchangeUnavailable:
                 logger.warning("%s: no answer canceling order %s; looking it up", symbol, order_id or client_order_id)
                 order = await self._find(symbol, order_id=order_id, client_order_id=client_order_id)
@@ -167,14 +207,21 @@ class BinanceExchange:
         """The symbol's open orders, oldest first; partially filled ones with their commission."""
         answer = await self.client.call("get_open_orders", safe=True, symbol=symbol)
         orders = sorted((order_from_binance(body) for body in answer), key=lambda order: order.order_id)
-        return [await self._with_fees(order) for order in orders]
+        return [await self._news(await self._with_fees(order)) for order in orders]
 
     async def balances(self) -> dict[str, Balance]:
         return balances_from_account(await self.client.call("get_account", safe=True, omitZeroBalances="true"))
 
+    async def _news(self, order: Order) -> Order:
+        await self.updates.publish(order)
+        return order
+
     async def _with_fees(self, order: Order) -> Order:
         if order.executed_qty == 0 or order.fees:
             return order
+        known = self.updates.latest(order.order_id)
+        if known is not None and known.executed_qty == order.executed_qty and known.fees:
+            return order.with_changes(fees=known.fees)  # the user data stream reported them
         trades = await self.client.call("get_my_trades", safe=True, symbol=order.symbol, orderId=order.order_id)
         return order.with_changes(fees=fees_of_trades(trades))
 

@@ -3,8 +3,9 @@
 The stream is a WebSocket API session subscribed with ``userDataStream.subscribe.signature``
 (the listenKey endpoints are retired). Each ``executionReport`` becomes an order report, like
 the simulated exchange publishes, so stored orders are complete whether or not a trader asks.
-While the stream is down (it reconnects with backoff and jitter) the open orders of every
-traded symbol are polled instead.
+Binance does not replay what happened while a connection was down: while the stream is down
+(it reconnects with backoff and jitter) the traded symbols' orders are polled every
+``BINANCE_POLL_SECONDS``, and once more right after each subscription.
 """
 
 import asyncio
@@ -15,24 +16,22 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 import orjson
+from django.conf import settings
 from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
 
 from binance_spot.mapping import order_from_report
 from core.actors.actor import Actor
 from core.actors.policy import RestartPolicy, jittered_backoff
-from core.codec import encode_order
 from core.exchange import ExchangeError
-from core.groups import orders_group
-from core.values import Order
 
 if TYPE_CHECKING:
     from binance_spot.exchange import BinanceConfig, BinanceExchange
+    from binance_spot.order_updates import OrderUpdates
 
 logger = logging.getLogger(__name__)
 
 FAILED = "user_stream.failed"
-POLL_SECONDS = 5.0
 CONNECTION_ERRORS = (OSError, WebSocketException, TimeoutError, ExchangeError)
 
 
@@ -47,14 +46,12 @@ class UserStream(Actor):
 
     restart_policy = RestartPolicy(max_restarts=20, within_seconds=600, backoff_initial=1.0, backoff_max=30.0)
 
-    def __init__(self, exchange: "BinanceExchange", config: "BinanceConfig") -> None:
+    def __init__(self, exchange: "BinanceExchange", config: "BinanceConfig", updates: "OrderUpdates") -> None:
         self.exchange = exchange
         self.config = config
-        self.connected = False
+        self.updates = updates
         self.reconnects = 0
         self._ids = itertools.count(1)
-        self._fees: dict[int, tuple] = {}
-        self._last: dict[int, Order] = {}
         self._tasks: list[asyncio.Task] = []
 
     async def on_start(self) -> None:
@@ -65,6 +62,7 @@ class UserStream(Actor):
             raise RuntimeError(f"the user data stream failed: {message.get('error')}")
 
     async def on_stop(self) -> None:
+        self.exchange.stream_ready.clear()
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -75,7 +73,9 @@ class UserStream(Actor):
             try:
                 async with connect(self.config.ws_api_url, open_timeout=10, close_timeout=2) as ws:
                     await self._subscribe(ws)
-                    self.connected, attempt = True, 0
+                    attempt = 0
+                    await self._poll()  # what changed while no stream was listening
+                    self.exchange.stream_ready.set()
                     async for frame in ws:
                         await self._on_frame(frame)
             except asyncio.CancelledError:
@@ -85,7 +85,7 @@ class UserStream(Actor):
             except Exception as error:  # a bug: let supervision restart the actor
                 await self.ctx.send_to_self({"type": FAILED, "error": repr(error)})
                 return
-            self.connected = False
+            self.exchange.stream_ready.clear()
             self.reconnects += 1
             await asyncio.sleep(jittered_backoff(attempt, 0.5, 30.0))
             attempt += 1
@@ -117,27 +117,25 @@ class UserStream(Actor):
             raise ExchangeError("the user data stream ended", code=0)
         if event.get("e") == "executionReport":
             try:
-                order = order_from_report(event, self._fees.get(int(event["i"]), ()))
+                order = order_from_report(event, self.updates.fees(int(event["i"])))
             except (KeyError, ValueError, TypeError, ArithmeticError) as error:
                 logger.warning("user data stream: a malformed executionReport was dropped (%r)", error)
                 return
-            self._fees[order.order_id] = order.fees
-            await self._publish(order)
+            await self.updates.publish(order)
 
     async def _poll_while_down(self) -> None:
         while True:
-            await asyncio.sleep(POLL_SECONDS)
-            if self.connected:
-                continue
-            for symbol in sorted(self.exchange.watched):
-                try:
-                    for order in await self.exchange.open_orders(symbol):
-                        await self._publish(order)
-                except ExchangeError as error:
-                    logger.warning("polling %s orders while the user data stream is down: %s", symbol, error)
+            await asyncio.sleep(settings.BINANCE_POLL_SECONDS)
+            if not self.exchange.stream_ready.is_set():
+                await self._poll()
 
-    async def _publish(self, order: Order) -> None:
-        if self._last.get(order.order_id) == order:
-            return
-        self._last[order.order_id] = order
-        await self.ctx.publish(orders_group(order.symbol), encode_order(order))
+    async def _poll(self) -> None:
+        """Ask for every traded symbol's open orders and for those last seen open (the exchange publishes news)."""
+        for symbol in sorted(self.exchange.watched):
+            try:
+                still_open = {order.order_id for order in await self.exchange.open_orders(symbol)}
+                for order in self.updates.open_orders(symbol):
+                    if order.order_id not in still_open:
+                        await self.exchange.get_order(symbol, order_id=order.order_id)
+            except ExchangeError as error:
+                logger.warning("polling %s orders for the user data stream: %s", symbol, error)

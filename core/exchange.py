@@ -177,5 +177,7 @@ def exchange_class(kind: str | None = None) -> type:
 
 
 def build_exchange(kind: str | None = None, **options: object) -> Exchange:
-    """An instance of an exchange adapter (default: the configured one)."""
+    """An instance of an exchange adapter (default: the configured one), named after its kind unless ``venue`` says."""
+    kind = kind or settings.EXCHANGE
+    options.setdefault("venue", kind)
     return exchange_class(kind)(**options)

@@ -129,7 +129,7 @@ class BinanceMarket(Market):
         self.exchange = BinanceExchange(venue="binance-testnet")
         await self.exchange.open(self.runtime)
         await self.exchange.watch(SYMBOL)
-        await self.fake.wait_until(lambda fake: fake.user_stream_subscribers == 1)
+        await asyncio.wait_for(self.exchange.stream_ready.wait(), UPDATE_TIMEOUT)
 
     async def _trade(self, price: Decimal, quantity: Decimal, trade_id: int, time_ms: int) -> int:
         await self.fake.trade(SYMBOL, format(price, "f"), format(quantity, "f"), trade_id, time_ms)
@@ -147,7 +147,9 @@ async def open_market(request, channel_layer, transactional_db, settings):
     opened: list[Market] = []
 
     async def open_(setup: Setup | None = None) -> Market:
-        market = SimulatedMarket(channel_layer) if request.param == "simulated" else BinanceMarket(channel_layer, settings)
+        market = (
+            SimulatedMarket(channel_layer) if request.param == "simulated" else BinanceMarket(channel_layer, settings)
+        )
         opened.append(market)
         await market.open(setup or Setup())
         return market

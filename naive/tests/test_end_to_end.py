@@ -1,12 +1,19 @@
-"""The book's end-to-end test: eight trade events, one full cycle, a second buy. No sleeps."""
+"""The book's end-to-end test: eight trade events, one full cycle, a second buy. No sleeps.
+
+It runs on the simulated exchange, and once more on the real Binance adapter talking to a local
+fake of Binance (REST API and user data stream), where each trade is made on the fake market
+before the streamer would publish it.
+"""
 
 import pytest
 from asgiref.sync import sync_to_async
 
 from conftest import run_command
+from core.codec import decode_trade_event
 from core.groups import trade_events_group
 from naive.models import TradingSettings
 from tests.support.events import WORKED_EXAMPLE_SETTINGS, seed_messages
+from tests.support.fake_binance_rest import FakeBinanceRest
 from tests.support.orders import admin_order_rows, stored_orders
 
 EXPECTED = [
@@ -38,3 +45,42 @@ async def test_naive_trader_full_trade_cycle(engine, channel_layer):
     rows = await admin_order_rows("?symbol=XRPUSDT")
     seen = [(row["side"], row["price_"], row["quantity"], row["status"]) for row in rows]
     assert seen == list(reversed(EXPECTED))
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+async def test_naive_trader_full_trade_cycle_on_binance_through_the_real_adapter(start_engine, channel_layer, settings):
+    fake = FakeBinanceRest(api_key="e2e-key", api_secret="e2e-secret")
+    await fake.start()
+    try:
+        fake.set_balances({"USDT": "1000"})
+        settings.EXCHANGE, settings.BINANCE_API_KEY, settings.BINANCE_API_SECRET = (
+            "binance-testnet",
+            "e2e-key",
+            "e2e-secret",
+        )
+        settings.BINANCE_URLS = {
+            **settings.BINANCE_URLS,
+            "binance-testnet": {"api": fake.url, "ws_api": fake.ws_api_url},
+        }
+        engine = await start_engine()
+        await sync_to_async(TradingSettings.objects.filter(symbol="XRPUSDT").update)(**WORKED_EXAMPLE_SETTINGS)
+        assert "started trading XRPUSDT" in await run_command("start_trading", "XRPUSDT")
+        assert "started storing ORDERS XRPUSDT" in await run_command("start_storing", "ORDERS", "XRPUSDT")
+
+        for message in seed_messages():
+            event = decode_trade_event(message)
+            await fake.trade(
+                event.symbol, format(event.price, "f"), format(event.quantity, "f"), event.trade_id, event.trade_time
+            )
+            await channel_layer.group_send(trade_events_group("XRPUSDT"), message)
+            await engine.quiescence()  # on a real market, orders exist only once placed
+
+        assert await stored_orders("XRPUSDT", venue="binance-testnet") == EXPECTED
+        on_binance = [
+            (o.side, format(o.price.normalize(), "f"), format(o.orig_qty.normalize(), "f"), o.status)
+            for o in fake.orders.values()
+        ]
+        assert on_binance == EXPECTED
+    finally:
+        await fake.stop()

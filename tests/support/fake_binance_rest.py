@@ -145,6 +145,7 @@ class FakeBinanceRest(FakeAccount):
         super().__init__(self.exchange_info)
         self.api_key, self.api_secret = api_key, api_secret
         self.clock_offset_ms = 0
+        self.refuse_user_streams = False  # True: WebSocket API handshakes fail with HTTP 503
         self.trades: dict[str, list[TradeEvent]] = {}
         self.requests: list[dict] = []
         self.sessions: list[Session] = []
@@ -481,6 +482,8 @@ class FakeBinanceRest(FakeAccount):
     # -- WebSocket API -----------------------------------------------------------------------
 
     async def _ws_api(self, request: web.Request) -> web.WebSocketResponse:
+        if self.refuse_user_streams:
+            raise web.HTTPServiceUnavailable(text="fake Binance: WebSocket API connections are refused")
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
         session = Session(ws, request)

@@ -138,6 +138,8 @@ BINANCE_API_KEY = env.str("BINANCE_API_KEY", default="")
 BINANCE_API_SECRET = env.str("BINANCE_API_SECRET", default="")
 BINANCE_ALLOW_LIVE_TRADING = env.bool("BINANCE_ALLOW_LIVE_TRADING", default=False)
 BINANCE_RECV_WINDOW_MS = env.int("BINANCE_RECV_WINDOW_MS", default=5000)
+# Seconds between polls of the traded symbols' orders while the user data stream is down.
+BINANCE_POLL_SECONDS = env.float("BINANCE_POLL_SECONDS", default=5.0)
 BINANCE_URLS = {
     "binance": {
         "api": env.str("BINANCE_LIVE_API_URL", default="https://api.binance.com"),
@@ -167,8 +169,15 @@ ENGINE_COMPONENTS = [
 ]
 
 # Binance: the market-data websocket and the REST API (public endpoints fill stream gaps).
-BINANCE_WS_URL = env.str("BINANCE_WS_URL", default="wss://stream.binance.com:9443")
-BINANCE_API_URL = env.str("BINANCE_API_URL", default="https://api.binance.com")
+# Trading on the testnet follows the testnet's own market, whose prices differ from live.
+_TESTNET_MARKET = EXCHANGE == "binance-testnet"
+BINANCE_WS_URL = env.str(
+    "BINANCE_WS_URL",
+    default="wss://stream.testnet.binance.vision:9443" if _TESTNET_MARKET else "wss://stream.binance.com:9443",
+)
+BINANCE_API_URL = env.str(
+    "BINANCE_API_URL", default=BINANCE_URLS["binance-testnet" if _TESTNET_MARKET else "binance"]["api"]
+)
 BINANCE_DATA_URL = env.str("BINANCE_DATA_URL", default="https://data.binance.vision")
 TRADE_FILES_DIR = env.path("TRADE_FILES_DIR", default=VAR_DIR / "trades")
 STREAM_RECONNECT_INITIAL_SECONDS = env.float("STREAM_RECONNECT_INITIAL_SECONDS", default=0.5)

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 
 from core.db import Database
-from core.exchange import build_exchange
+from core.exchange import ExchangeError, build_exchange
 from core.exchange_info import ExchangeInfo, ExchangeInfoError, load_exchange_info
 from core.symbols import seed_symbols
 
@@ -31,6 +31,10 @@ class Command(BaseCommand):
             info = load_exchange_info(exchange_info) if exchange_info else asyncio.run(_configured_info())
         except ExchangeInfoError as error:
             raise CommandError(str(error)) from None
+        except ExchangeError as error:
+            raise CommandError(
+                f"could not read the exchange info of the {settings.EXCHANGE} exchange: {error}"
+            ) from None
         source = exchange_info or f"the {settings.EXCHANGE} exchange"
         with transaction.atomic():
             lines = [seed_symbols(info)] + [import_string(path)(info) for path in settings.SEEDERS]
