@@ -84,3 +84,23 @@ async def test_naive_trader_full_trade_cycle_on_binance_through_the_real_adapter
         assert on_binance == EXPECTED
     finally:
         await fake.stop()
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+async def test_with_the_commission_taken_in_xrp_the_trader_sells_what_it_holds(start_engine, channel_layer, settings):
+    settings.SIMULATED_COMMISSION_MODE = "received"  # no BNB: 0.1 % of the 46.43 XRP bought is kept back
+    engine = await start_engine()
+    await sync_to_async(TradingSettings.objects.filter(symbol="XRPUSDT").update)(**WORKED_EXAMPLE_SETTINGS)
+    await run_command("start_trading", "XRPUSDT")
+    await run_command("start_storing", "ORDERS", "XRPUSDT")
+
+    for message in seed_messages():
+        await channel_layer.group_send(trade_events_group("XRPUSDT"), message)
+    await engine.quiescence()
+
+    assert await stored_orders("XRPUSDT") == [
+        ("BUY", "0.4307", "46.43", "FILLED"),
+        ("SELL", "0.4319", "46.38", "FILLED"),  # 46.43 − 0.04643, floored to the step size
+        ("BUY", "0.4309", "46.41", "NEW"),
+    ]
