@@ -247,7 +247,7 @@ class SimulatedExchange:
     async def _publish(self, orders: list[Order]) -> None:
         assert self._runtime is not None, "open() the exchange first"
         for order in orders:
-            await self._runtime.layer.group_send(orders_group(order.symbol), encode_order(order))
+            await self._runtime.publish(orders_group(order.symbol), encode_order(order))
 
     def _book(self, symbol: str) -> Book:
         book = self._books.get(symbol)

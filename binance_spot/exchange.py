@@ -97,7 +97,7 @@ class BinanceExchange:
             recv_window=config.recv_window,
             **self._client_options,
         )
-        self._updates = OrderUpdates(runtime.layer)
+        self._updates = OrderUpdates(runtime.publish)
         await self._client.sync_clock()
         await self.exchange_info()
         await runtime.spawn("binance.user_stream", lambda: UserStream(self, config, self.updates))

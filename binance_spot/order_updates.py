@@ -8,7 +8,9 @@ data warehouse stores by), so stored orders never go back in time.
 """
 
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
+from typing import Any
 
 from core.codec import encode_order
 from core.groups import orders_group
@@ -20,8 +22,9 @@ CLOSED_KEPT = 1000  # closed orders remembered, to drop late duplicates of their
 class OrderUpdates:
     """The latest known state of the account's orders, and their publication."""
 
-    def __init__(self, layer) -> None:
-        self.layer = layer
+    def __init__(self, publish: Callable[[str, dict[str, Any]], Awaitable[None]]) -> None:
+        """``publish(group, message)``: the runtime's, which numbers what it sends."""
+        self._send = publish
         self._open: dict[int, Order] = {}
         self._closed: OrderedDict[int, Order] = OrderedDict()
 
@@ -50,5 +53,5 @@ class OrderUpdates:
             self._closed[order.order_id] = order
             while len(self._closed) > CLOSED_KEPT:
                 self._closed.popitem(last=False)
-        await self.layer.group_send(orders_group(order.symbol), encode_order(order))
+        await self._send(orders_group(order.symbol), encode_order(order))
         return True

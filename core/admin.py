@@ -19,7 +19,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(EngineHeartbeat)
 class EngineHeartbeatAdmin(ReadOnlyAdmin):
-    list_display = ["engine_id", "venue", "host", "pid", "channel_layer", "started_at", "seen_at"]
+    list_display = ["engine_id", "venue", "host", "pid", "channel_layer", "started_at", "seen_at", "messages_lost"]
 
 
 @admin.register(Symbol)

@@ -83,7 +83,7 @@ class Engine:
         self.engine_id = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.layer = layer or get_channel_layer()
         self.db = Database(f"engine-db-{self.venue}")
-        self.runtime = Runtime(self.layer)
+        self.runtime = Runtime(self.layer, group_refresh_seconds=settings.CHANNEL_GROUP_REFRESH_SECONDS)
         make_exchange = exchange or (lambda venue, db: build_exchange(venue=venue, db=db))
         self.exchange: Exchange = make_exchange(self.venue, self.db)
         self.components: list[Component] = [import_string(path)(self) for path in settings.ENGINE_COMPONENTS]
@@ -196,7 +196,15 @@ class Engine:
         """Record that this engine is alive."""
         now = timezone.now()
         layer = f"{type(self.layer).__module__}.{type(self.layer).__name__}"
-        values = {"venue": self.venue, "host": socket.gethostname(), "pid": os.getpid(), "channel_layer": layer}
+        losses = dict(self.runtime.losses)
+        values = {
+            "venue": self.venue,
+            "host": socket.gethostname(),
+            "pid": os.getpid(),
+            "channel_layer": layer,
+            "messages_lost": sum(losses.values()),
+            "losses": losses,
+        }
         await self.db.run(
             EngineHeartbeat.objects.update_or_create,
             engine_id=self.engine_id,

@@ -13,6 +13,10 @@ class EngineHeartbeat(models.Model):
     channel_layer = models.CharField(max_length=255, help_text="the channel layer class the engine uses")
     started_at = models.DateTimeField()
     seen_at = models.DateTimeField()
+    messages_lost = models.PositiveBigIntegerField(
+        default=0, help_text="group messages the channel layer dropped before an actor read them (should stay 0)"
+    )
+    losses = models.JSONField(default=dict, blank=True, help_text="messages lost, by group")
 
     class Meta:
         ordering = ["-seen_at"]

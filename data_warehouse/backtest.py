@@ -225,7 +225,7 @@ async def _sampled(batches, total: int, replay: _Replay):
 
 
 async def _lockstep(engine: Engine, symbol: str, batch: TradeBatch, request: BacktestRequest) -> None:
-    await engine.layer.group_send(trade_events_group(symbol), batch.to_message())
+    await engine.runtime.publish(trade_events_group(symbol), batch.to_message())
     # The actors must be idle before the next step; queued database writes need not be (they
     # never change a decision), so they overlap the next step and are drained once at the end.
     await engine.runtime.quiescence(timeout=120)
@@ -234,7 +234,7 @@ async def _lockstep(engine: Engine, symbol: str, batch: TradeBatch, request: Bac
 async def _paced(engine: Engine, symbol: str, batch: TradeBatch, request: BacktestRequest) -> None:
     group, pause = trade_events_group(symbol), (request.interval_ms or 0) / 1000
     for index in range(len(batch)):
-        await engine.layer.group_send(group, encode_trade_event(batch.event(index)))
+        await engine.runtime.publish(group, encode_trade_event(batch.event(index)))
         await asyncio.sleep(pause)
         if index % PACED_CHECK_EVERY == PACED_CHECK_EVERY - 1:
             await engine.quiescence(timeout=120)

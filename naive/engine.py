@@ -3,6 +3,9 @@
 import logging
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+
+from core.actors.policy import RestartPolicy
 from core.plan import Plan
 from naive import params, store
 from naive.leader import Leader, LeaderConfig, LeaderHooks
@@ -12,6 +15,16 @@ if TYPE_CHECKING:
     from core.engine import Engine
 
 logger = logging.getLogger(__name__)
+
+
+def trader_policy() -> RestartPolicy:
+    """How a crashed trader restarts: ``TRADER_MAX_RESTARTS`` within ``TRADER_RESTART_WINDOW_SECONDS``."""
+    return RestartPolicy(
+        max_restarts=settings.TRADER_MAX_RESTARTS,
+        within_seconds=settings.TRADER_RESTART_WINDOW_SECONDS,
+        backoff_initial=settings.TRADER_RESTART_BACKOFF_SECONDS,
+        backoff_max=30.0,
+    )
 
 
 class TradingComponent:
@@ -54,7 +67,14 @@ class TradingComponent:
         engine = self.engine
         hooks = LeaderHooks(halted=self._halted, shut_down=self._shut_down)
         return Leader(
-            symbol=key, config=config, venue=engine.venue, exchange=engine.exchange, db=engine.db, hooks=hooks
+            symbol=key,
+            config=config,
+            venue=engine.venue,
+            exchange=engine.exchange,
+            db=engine.db,
+            hooks=hooks,
+            recheck_seconds=settings.TRADER_RECHECK_SECONDS if engine.live else None,
+            trader_policy=trader_policy(),
         )
 
     async def reconfigure(self, key: str, config: LeaderConfig) -> None:

@@ -4,8 +4,17 @@ Traders run inside their leader's task, in the order they were started, so each 
 event in a fixed order and a trader started during an event acts from the next one. The
 leader skips events whose price lies inside every trader's quiet band without calling the
 strategy at all, which is what makes replays fast.
+
+A trader that crashes (a bad answer of the exchange, a bug) sits out a backoff, then starts
+again from its last saved state and re-checks its orders; one that keeps crashing stops its
+symbol, saying why (the other symbols' leaders are not affected).
+
+A live leader also re-checks its traders' open orders with the exchange every
+``recheck_seconds``: should the channel layer lose the trade event that would have told a
+trader its order filled, the trader still finds out.
 """
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -27,8 +36,9 @@ from naive.trader import Desk, Notice, Trader
 logger = logging.getLogger(__name__)
 
 LEADER_CONFIG = "leader.config"
+LEADER_RECHECK = "leader.recheck"
 CHUNK = 256  # trades checked at once against the quiet band (C-level min and max)
-TRADER_POLICY = RestartPolicy(max_restarts=3, within_seconds=60)  # counted only: a trader restarts at once
+LEADER_WAKE = "leader.wake"
 
 
 @dataclass(frozen=True)
@@ -56,7 +66,16 @@ class Leader(Actor):
     restart_policy = RestartPolicy(restart=Restart.TRANSIENT, max_restarts=5, within_seconds=60)
 
     def __init__(
-        self, *, symbol: str, config: LeaderConfig, venue: str, exchange: Exchange, db: Database, hooks: LeaderHooks
+        self,
+        *,
+        symbol: str,
+        config: LeaderConfig,
+        venue: str,
+        exchange: Exchange,
+        db: Database,
+        hooks: LeaderHooks,
+        recheck_seconds: float | None = None,
+        trader_policy: RestartPolicy | None = None,
     ) -> None:
         self.symbol = symbol
         self.config = config
@@ -71,6 +90,11 @@ class Leader(Actor):
         self._last_trade_id = -1
         self._next_number = 1
         self._crashes: dict[int, RestartTracker] = {}
+        self._benched: dict[int, Trader] = {}  # crashed traders waiting out their backoff
+        self._trader_policy = trader_policy or RestartPolicy(max_restarts=3, within_seconds=60)
+        self._recheck_seconds = recheck_seconds
+        self._timer: asyncio.Task | None = None
+        self._wakers: set[asyncio.Task] = set()
 
     async def on_start(self) -> None:
         info = (await self.exchange.exchange_info()).symbols.get(self.symbol)
@@ -86,12 +110,19 @@ class Leader(Actor):
         saved, self._next_number = await self.db.run(store.load_traders, self.venue, self.symbol)
         self.traders = [Trader(s.number, s.params, self.desk, s.state, s.pending) for s in saved]
         for trader in list(self.traders):
-            await self._after(trader, await trader.resume())
+            await self._resume(trader)
         if not self.traders and self.config.status == TradingStatus.ON:
             await self._start_trader()
         await self._check_shutdown()
         self._refresh_band()
+        if self._recheck_seconds:
+            self._timer = asyncio.create_task(self._every(self._recheck_seconds))
         logger.info("leader %s started with %d trader(s)", self.symbol, len(self.traders))
+
+    async def on_stop(self) -> None:
+        for task in (self._timer, *self._wakers):
+            if task is not None:
+                task.cancel()
 
     async def on_message(self, message: dict[str, Any]) -> None:
         kind = message.get("type")
@@ -108,6 +139,10 @@ class Leader(Actor):
         elif kind == LEADER_CONFIG:
             self.config = LeaderConfig(message["status"], store.validated(_parse(message["settings"])))
             await self._check_shutdown()
+        elif kind == LEADER_RECHECK:
+            await self._recheck()
+        elif kind == LEADER_WAKE:
+            await self._wake(message.get("number"))
         else:
             self._bad(f"a message of unknown type {kind!r}")
 
@@ -170,12 +205,36 @@ class Leader(Actor):
                 await self._halt(trader, error)
                 return
             except ExchangeError:
-                raise
-            except Exception:
-                await self._recover(trader, event)
+                raise  # the exchange is out of reach: the leader restarts and settles what is pending
+            except Exception as error:
+                await self._recover(trader, error)
                 continue
             await self._after(trader, notices)
         self._refresh_band()
+
+    async def _recheck(self) -> None:
+        """Ask the exchange about every open order (a lost message must not leave a trader waiting)."""
+        for trader in list(self.traders):
+            if not trader.has_open_order:
+                continue
+            try:
+                notices = await trader.recheck()
+            except (FilterFailure, OrderRejected, InvalidSymbol) as error:
+                await self._halt(trader, error)
+                return
+            except ExchangeError as error:  # out of reach for now: the next round asks again
+                logger.warning("%s trader %s: re-checking its order failed: %s", self.symbol, trader.number, error)
+                continue
+            except Exception as error:
+                await self._recover(trader, error)
+                continue
+            await self._after(trader, notices)
+        self._refresh_band()
+
+    async def _every(self, seconds: float) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            await self.ctx.send_to_self({"type": LEADER_RECHECK})
 
     async def _after(self, trader: Trader, notices: list[Notice]) -> None:
         for notice in notices:
@@ -183,7 +242,8 @@ class Leader(Actor):
                 self.traders.remove(trader)
                 logger.debug("%s trader %s finished its cycle", self.symbol, trader.number)
             trading, chunks = self.config.status == TradingStatus.ON, self.config.settings["chunks"]
-            if starts_trader(notice, trading=trading, running=len(self.traders), chunks=chunks):
+            running = len(self.traders) + len(self._benched)
+            if starts_trader(notice, trading=trading, running=running, chunks=chunks):
                 await self._start_trader()
             await self._check_shutdown()
 
@@ -194,26 +254,72 @@ class Leader(Actor):
         self._next_number += 1
         self.traders.append(trader)
 
-    async def _recover(self, trader: Trader, event: TradeEvent) -> None:
-        """A trader crashed: restart it from its last known state, or give up on the symbol."""
-        logger.exception("%s trader %s crashed", self.symbol, trader.number)
-        tracker = self._crashes.setdefault(trader.number, RestartTracker(TRADER_POLICY))
-        if tracker.next_delay(crashed=True) is None:
-            raise RuntimeError(f"{self.symbol} trader {trader.number} keeps crashing")
+    async def _recover(self, trader: Trader, error: BaseException) -> None:
+        """A trader crashed: bench it for a backoff, or stop the symbol when it keeps crashing."""
+        logger.error("%s trader %s crashed: %r", self.symbol, trader.number, error, exc_info=error)
+        tracker = self._crashes.setdefault(trader.number, RestartTracker(self._trader_policy))
+        delay = tracker.next_delay(crashed=True)
+        if trader in self.traders:
+            self.traders.remove(trader)
+        if delay is None:
+            policy = self._trader_policy
+            why = (
+                f"trader {trader.number} crashed {policy.max_restarts + 1} times within "
+                f"{policy.within_seconds:g} s; last error: {error!r}"
+            )
+            await self._stop_symbol(why)
+            return
+        logger.warning("%s trader %s restarts in %.2f s", self.symbol, trader.number, delay)
+        self._benched[trader.number] = trader
+        waker = asyncio.create_task(self._wake_after(trader.number, delay))
+        self._wakers.add(waker)
+        waker.add_done_callback(self._wakers.discard)
+
+    async def _wake_after(self, number: int, delay: float) -> None:
+        await asyncio.sleep(delay)
+        await self.ctx.send_to_self({"type": LEADER_WAKE, "number": number})
+
+    async def _wake(self, number: object) -> None:
+        """Start a benched trader again from its last saved state and re-check its orders."""
+        trader = self._benched.pop(number, None) if isinstance(number, int) else None
+        if trader is None:
+            return
         saved, _ = await self.db.run(store.load_traders, self.venue, self.symbol)
         last = next((s for s in saved if s.number == trader.number), None)
         if last is not None:
             trader.state, trader.pending = last.state, last.pending
-        await self._after(trader, await trader.resume(event))
+        self.traders.append(trader)
+        self.traders.sort(key=lambda t: t.number)
+        if await self._resume(trader):
+            logger.info("%s trader %s restarted", self.symbol, trader.number)
+        self._refresh_band()
+
+    async def _resume(self, trader: Trader) -> bool:
+        """Settle a trader's pending order and re-check its open ones; False if that failed."""
+        try:
+            notices = await trader.resume()
+        except (FilterFailure, OrderRejected, InvalidSymbol) as error:
+            await self._halt(trader, error)
+            return False
+        except ExchangeError:
+            raise  # out of reach: the leader restarts and tries again
+        except Exception as error:
+            await self._recover(trader, error)
+            return False
+        await self._after(trader, notices)
+        return True
 
     async def _halt(self, trader: Trader, error: ExchangeError) -> None:
-        why = f"trader {trader.number} could not place its order: {error}"
+        await self._stop_symbol(f"trader {trader.number} could not place its order: {error}")
+
+    async def _stop_symbol(self, why: str) -> None:
         logger.error("%s: trading stopped, %s", self.symbol, why)
         await self.hooks.halted(self.symbol, why)
         self.ctx.stop()
 
     async def _check_shutdown(self) -> None:
-        if self.config.status == TradingStatus.SHUTDOWN and not self.traders and not self.ctx.stop_requested:
+        idle = not self.traders and not self._benched
+        if self.config.status == TradingStatus.SHUTDOWN and idle and not self.ctx.stop_requested:
             logger.info("%s: shutdown complete, the last trader finished", self.symbol)
             await self.hooks.shut_down(self.symbol)
             self.ctx.stop()

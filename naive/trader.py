@@ -82,6 +82,16 @@ class Trader:
         notices = []
         if self.pending is not None:
             notices += await self._settle_pending(event)
+        return notices + await self.recheck(event)
+
+    @property
+    def has_open_order(self) -> bool:
+        """Whether an order of this trader can still fill."""
+        return any(order is not None and order.status.is_open for order in (self.state.buy, self.state.sell))
+
+    async def recheck(self, event: TradeEvent | None = None) -> list[Notice]:
+        """Ask the exchange about the trader's open orders and act on what changed."""
+        notices = []
         for order in (self.state.buy, self.state.sell):
             if order is not None and order.status.is_open:
                 notices += await self._perform((FetchOrder(order),), event)

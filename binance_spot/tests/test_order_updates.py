@@ -27,7 +27,7 @@ FILLED = NEW.with_changes(status=OrderStatus.FILLED, executed_qty=D("20"), updat
     ],
 )
 async def test_only_newer_states_are_published(channel_layer, reports, published):
-    updates = OrderUpdates(channel_layer)
+    updates = OrderUpdates(channel_layer.group_send)
     channel = await channel_layer.new_channel()
     await channel_layer.group_add(orders_group("XRPUSDT"), channel)
 
@@ -39,7 +39,7 @@ async def test_only_newer_states_are_published(channel_layer, reports, published
 
 
 async def test_open_orders_and_fees_follow_the_latest_state(channel_layer):
-    updates = OrderUpdates(channel_layer)
+    updates = OrderUpdates(channel_layer.group_send)
 
     await updates.publish(PART)
     assert (updates.open_orders("XRPUSDT"), updates.fees(7)) == ([PART], PART.fees)

@@ -24,8 +24,8 @@ class ActorContext:
         self.stop_requested = False
 
     async def publish(self, group: str, message: dict[str, Any]) -> None:
-        """Send ``message`` to every member of ``group``."""
-        await self.layer.group_send(group, message)
+        """Send ``message`` to every member of ``group`` (numbered, see Runtime.publish)."""
+        await self.runtime.publish(group, message)
 
     async def send_to_self(self, message: dict[str, Any]) -> None:
         """Queue ``message`` behind whatever is already in this actor's mailbox."""

@@ -9,11 +9,16 @@ queued there, and waits until each actor has reached it (an actor that batches w
 order storage, finishes it there). Two rounds in a row in which no actor did anything mean
 the whole system is idle. The barriers travel through the channel
 layer, so this holds for the in-memory layer and for Redis alike.
+
+Loss: what the runtime publishes carries sequence numbers (core.actors.sequence); a gap in
+what an actor receives is logged and counted in ``losses``. Group memberships are renewed
+every ``group_refresh_seconds``, well before a layer's group expiry could end them.
 """
 
 import asyncio
 import itertools
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +27,7 @@ from channels.layers import BaseChannelLayer
 
 from core.actors.actor import BARRIER, STOP, Actor, ActorContext
 from core.actors.policy import RestartTracker
+from core.actors.sequence import SEQ, LossDetector, Sequencer
 
 logger = logging.getLogger(__name__)
 
@@ -53,17 +59,22 @@ class _Cell:
     error: BaseException | None = None
     final_error: BaseException | None = None
     timers: list[asyncio.Task] = field(default_factory=list)
+    detector: LossDetector = field(default_factory=LossDetector)
 
 
 class Runtime:
     """Hosts actors on one channel layer."""
 
-    def __init__(self, layer: BaseChannelLayer) -> None:
+    def __init__(self, layer: BaseChannelLayer, *, group_refresh_seconds: float | None = 3600.0) -> None:
         self.layer = layer
+        self.sequencer = Sequencer()
+        self.losses: Counter[str] = Counter()  # messages missed, by group
         self._cells: dict[str, _Cell] = {}
         self._barriers: dict[int, tuple[_Cell, asyncio.Future]] = {}
         self._tokens = itertools.count(1)
         self._generation = 0
+        self._group_refresh_seconds = group_refresh_seconds
+        self._refresher: asyncio.Task | None = None
 
     def __contains__(self, name: object) -> bool:
         return name in self._cells
@@ -89,6 +100,8 @@ class Runtime:
         cell = _Cell(name, factory, RestartTracker(first.restart_policy), channel, on_exit)
         self._cells[name] = cell
         self._generation += 1
+        if self._refresher is None and self._group_refresh_seconds:
+            self._refresher = asyncio.create_task(self._refresh_every(self._group_refresh_seconds))
         cell.task = asyncio.create_task(self._run(cell, first), name=f"actor:{name}")
         started = asyncio.create_task(cell.started.wait())
         await asyncio.wait({started, cell.task}, return_when=asyncio.FIRST_COMPLETED)
@@ -100,6 +113,18 @@ class Runtime:
     async def send(self, name: str, message: dict[str, Any]) -> None:
         """Queue a message in a running actor's mailbox."""
         await self.layer.send(self._cells[name].channel, message)
+
+    async def publish(self, group: str, message: dict[str, Any]) -> None:
+        """Send ``message`` to every member of ``group``, numbered so that receivers can tell a loss."""
+        sequencer = self.sequencer
+        async with sequencer.lock(group):
+            await self.layer.group_send(group, sequencer.stamp(group, message))
+
+    async def refresh_groups(self) -> None:
+        """Renew every actor's group memberships (a layer forgets them after its group expiry)."""
+        for cell in list(self._cells.values()):
+            for group in cell.joined:
+                await self.layer.group_add(group, cell.channel)
 
     def every(self, name: str, seconds: float, message: dict[str, Any]) -> None:
         """Send ``message`` to the actor every ``seconds`` for as long as it runs."""
@@ -132,10 +157,31 @@ class Runtime:
         await asyncio.wait({cell.task}, timeout=timeout)
         return True
 
+    async def wait_ended(self, name: str, timeout: float = 10.0) -> None:
+        """Return once the actor ``name`` has ended for good (at once if it is not running)."""
+        cell = self._cells.get(name)
+        if cell is None or cell.task is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(cell.task), timeout)
+        except TimeoutError:
+            raise TimeoutError(f"actor {name!r} was still running after {timeout}s") from None
+
     async def shutdown(self) -> None:
         """Stop every actor, the most recently spawned first."""
+        if self._refresher is not None:
+            self._refresher.cancel()
+            self._refresher = None
         for name in reversed(self.names()):
             await self.stop(name)
+
+    async def _refresh_every(self, seconds: float) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                await self.refresh_groups()
+            except Exception:  # the layer is unreachable for now; the next round tries again
+                logger.exception("renewing group memberships failed")
 
     async def quiescence(self, timeout: float = 10.0) -> None:
         """Return once no actor has anything left to do; raise QuiescenceTimeout otherwise."""
@@ -243,12 +289,23 @@ class Runtime:
                     cell.work += 1
                 self._reach_barrier(message.get("token"))
                 continue
+            if SEQ in message:
+                self._check_sequence(cell, message)
             cell.work += 1
             cell.busy = True
             try:
                 await handle(message)
             finally:
                 cell.busy = False
+
+    def _check_sequence(self, cell: _Cell, message: dict[str, Any]) -> None:
+        gap = cell.detector.check(message)
+        if gap is not None:
+            group, missed = gap
+            self.losses[group] += missed
+            logger.error(
+                "actor %s missed %d message(s) on %s: the channel layer dropped them", cell.name, missed, group
+            )
 
     async def _join(self, cell: _Cell, groups: tuple[str, ...]) -> None:
         """Membership belongs to the mailbox: a restarted actor keeps receiving while it restarts."""

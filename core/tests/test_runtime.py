@@ -1,12 +1,15 @@
 """The actor runtime over the real channel layer: order, supervision, stopping, quiescence."""
 
 import asyncio
+import time
 
 import pytest
+from channels.layers import InMemoryChannelLayer
 
 from core.actors.actor import Actor
 from core.actors.policy import Restart, RestartPolicy
 from core.actors.runtime import ActorStartError, QuiescenceTimeout, Runtime
+from core.actors.sequence import Sequencer
 
 pytestmark = pytest.mark.integration
 FAST = RestartPolicy(max_restarts=2, within_seconds=60, backoff_initial=0.001, backoff_max=0.002)
@@ -188,6 +191,12 @@ class Gated(Recorder):
         await super().on_message(message)
 
 
+class GatedMember(Gated):
+    def __init__(self, log: list, gate: asyncio.Event, entered: asyncio.Event, group: str) -> None:
+        super().__init__(log, gate, entered)
+        self.groups = (group,)
+
+
 class SlowRestart(Recorder):
     """Restarts after 50 ms; says when an incarnation has stopped."""
 
@@ -236,3 +245,95 @@ async def test_a_stop_during_the_restart_backoff_keeps_the_actor_down(runtime):
     await runtime.stop("a")
     assert log == ["start", "stopped"] and exits == [True]
     assert "a" not in runtime
+
+
+# --- lost messages and group membership -------------------------------------------------------
+
+
+async def test_messages_the_runtime_publishes_arrive_numbered_and_none_is_counted_lost(runtime):
+    log: list = []
+    await runtime.spawn("member", lambda: Recorder(log, groups=("news.XRPUSDT",)))
+    for number in range(200):
+        await runtime.publish("news.XRPUSDT", note(str(number)))
+    await runtime.quiescence()
+
+    assert log == ["start", *[str(n) for n in range(200)]]
+    assert runtime.losses == {}
+
+
+@pytest.mark.parametrize(
+    ("delivered", "lost"),
+    [
+        pytest.param([1, 2, 3, 4, 5], 0, id="all delivered"),
+        pytest.param([1, 2, 5], 2, id="two missing in the middle"),
+        pytest.param([1, 3, 4, 7], 3, id="two gaps"),
+        pytest.param([1, 2, 2, 3], 0, id="a duplicate is not a loss"),
+        pytest.param([3, 4, 5], 0, id="joined mid-stream: the first number seen is the start"),
+    ],
+)
+async def test_gaps_in_a_groups_numbers_are_counted_and_logged(runtime, channel_layer, caplog, delivered, lost):
+    log: list = []
+    await runtime.spawn("member", lambda: Recorder(log, groups=("news.XRPUSDT",)))
+    publisher = Sequencer("other-engine")
+    stamped = {n: publisher.stamp("news.XRPUSDT", note(str(n))) for n in range(1, 8)}
+
+    for number in delivered:
+        await channel_layer.group_send("news.XRPUSDT", stamped[number])
+    await runtime.quiescence()
+
+    assert sum(runtime.losses.values()) == lost
+    assert ("missed" in caplog.text) == (lost > 0)
+
+
+async def test_messages_a_full_channel_drops_are_detected():
+    layer = InMemoryChannelLayer(capacity=5)  # channels' default is 100; what overflows is dropped silently
+    runtime = Runtime(layer)
+    log, gate, entered = [], asyncio.Event(), asyncio.Event()
+    try:
+        await runtime.spawn("slow", lambda: GatedMember(log, gate, entered, "news.XRPUSDT"))
+        await runtime.publish("news.XRPUSDT", note("hold"))
+        await asyncio.wait_for(entered.wait(), 5)
+        for number in range(20):  # 5 fit in the mailbox while the actor is busy; 15 are dropped
+            await runtime.publish("news.XRPUSDT", note(str(number)))
+        gate.set()
+        await runtime.publish("news.XRPUSDT", note("after"))
+        await runtime.quiescence()
+    finally:
+        await runtime.shutdown()
+
+    assert log == ["start", "hold", "0", "1", "2", "3", "4", "after", "stopped"]
+    assert runtime.losses == {"news.XRPUSDT": 15}
+
+
+async def test_renewed_group_memberships_outlive_the_layers_group_expiry():
+    layer = InMemoryChannelLayer(capacity=100, group_expiry=60)
+    runtime = Runtime(layer)
+    log: list = []
+    try:
+        channel = await runtime.spawn("member", lambda: Recorder(log, groups=("news.XRPUSDT",)))
+        layer.groups["news.XRPUSDT"][channel] = time.time() - 120  # joined two minutes ago: expired
+        await runtime.refresh_groups()
+        layer._clean_expired()
+        await layer.group_send("news.XRPUSDT", note("still a member"))
+        await runtime.quiescence()
+    finally:
+        await runtime.shutdown()
+
+    assert log == ["start", "still a member", "stopped"]
+
+
+async def test_without_renewal_an_expired_membership_loses_messages():
+    """The failure the renewal prevents, shown on the same layer."""
+    layer = InMemoryChannelLayer(capacity=100, group_expiry=60)
+    runtime = Runtime(layer, group_refresh_seconds=None)
+    log: list = []
+    try:
+        channel = await runtime.spawn("member", lambda: Recorder(log, groups=("news.XRPUSDT",)))
+        layer.groups["news.XRPUSDT"][channel] = time.time() - 120
+        layer._clean_expired()
+        await layer.group_send("news.XRPUSDT", note("lost"))
+        await runtime.quiescence()
+    finally:
+        await runtime.shutdown()
+
+    assert log == ["start", "stopped"]

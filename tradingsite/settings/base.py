@@ -93,6 +93,10 @@ REDIS_URL = env.str("REDIS_URL", default="")
 CHANNEL_CAPACITY = env.int("CHANNEL_CAPACITY", default=10_000)
 CHANNEL_EXPIRY_SECONDS = env.int("CHANNEL_EXPIRY_SECONDS", default=3600)
 CHANNEL_PREFIX = env.str("CHANNEL_PREFIX", default="trading")
+# Layers forget a group membership not renewed within the group expiry; the runtime renews
+# every membership far more often (core.actors.runtime).
+CHANNEL_GROUP_EXPIRY_SECONDS = env.int("CHANNEL_GROUP_EXPIRY_SECONDS", default=86_400)
+CHANNEL_GROUP_REFRESH_SECONDS = env.float("CHANNEL_GROUP_REFRESH_SECONDS", default=3600.0)
 
 
 REDIS_LAYER = env.str("REDIS_LAYER", default="pubsub")
@@ -114,12 +118,18 @@ def channel_layers(redis_url: str, prefix: str, redis_layer: str = REDIS_LAYER) 
             raise ValueError(f"REDIS_LAYER={redis_layer!r} is not one of: {', '.join(REDIS_LAYERS)}")
         config = {"hosts": [redis_url], "prefix": prefix}
         if redis_layer == "core":
-            config.update(capacity=CHANNEL_CAPACITY, expiry=CHANNEL_EXPIRY_SECONDS)
+            config.update(
+                capacity=CHANNEL_CAPACITY, expiry=CHANNEL_EXPIRY_SECONDS, group_expiry=CHANNEL_GROUP_EXPIRY_SECONDS
+            )
         return {"default": {"BACKEND": REDIS_LAYERS[redis_layer], "CONFIG": config}}
     return {
         "default": {
             "BACKEND": "channels.layers.InMemoryChannelLayer",
-            "CONFIG": {"capacity": CHANNEL_CAPACITY, "expiry": CHANNEL_EXPIRY_SECONDS},
+            "CONFIG": {
+                "capacity": CHANNEL_CAPACITY,
+                "expiry": CHANNEL_EXPIRY_SECONDS,
+                "group_expiry": CHANNEL_GROUP_EXPIRY_SECONDS,
+            },
         }
     }
 
@@ -160,6 +170,15 @@ SIMULATED_BALANCES = env.json(
 SIMULATED_COMMISSION_RATE = env.str("SIMULATED_COMMISSION_RATE", default="0.001")
 SIMULATED_COMMISSION_MODE = env.str("SIMULATED_COMMISSION_MODE", default="external")  # or "received"
 SIMULATED_FILL_MODEL = env.str("SIMULATED_FILL_MODEL", default="touch")  # or "cross"
+
+# A live leader asks the exchange about its traders' open orders this often, so that a lost
+# message never leaves a trader waiting for a fill it was not told about.
+TRADER_RECHECK_SECONDS = env.float("TRADER_RECHECK_SECONDS", default=30.0)
+# A crashed trader restarts from its saved state after a backoff (doubling from this many
+# seconds); more than TRADER_MAX_RESTARTS crashes within the window stop its symbol.
+TRADER_RESTART_BACKOFF_SECONDS = env.float("TRADER_RESTART_BACKOFF_SECONDS", default=1.0)
+TRADER_MAX_RESTARTS = env.int("TRADER_MAX_RESTARTS", default=3)
+TRADER_RESTART_WINDOW_SECONDS = env.float("TRADER_RESTART_WINDOW_SECONDS", default=60.0)
 
 # What the engine runs, each read from its app's settings tables (see core.engine).
 ENGINE_COMPONENTS = [
