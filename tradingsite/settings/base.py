@@ -181,9 +181,10 @@ TRADER_MAX_RESTARTS = env.int("TRADER_MAX_RESTARTS", default=3)
 TRADER_RESTART_WINDOW_SECONDS = env.float("TRADER_RESTART_WINDOW_SECONDS", default=60.0)
 
 # What the engine runs, each read from its app's settings tables (see core.engine).
+# Storage starts first: what traders publish while they resume at start-up is stored too.
 ENGINE_COMPONENTS = [
-    "naive.engine.TradingComponent",
     "data_warehouse.engine.StoringComponent",
+    "naive.engine.TradingComponent",
     "streamer.engine.StreamingComponent",
 ]
 
@@ -236,6 +237,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         app: {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False}
-        for app in ("core", "naive", "binance_mock", "data_warehouse", "streamer")
+        for app in ("core", "naive", "binance_mock", "binance_spot", "data_warehouse", "streamer")
     },
 }

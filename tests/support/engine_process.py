@@ -1,0 +1,108 @@
+"""``manage.py runengine`` in a process of its own, on the test's database, to be killed like a crash.
+
+The engine process shares the test's database (so the test reads what it wrote with the ORM)
+and has a channel layer of its own: the in-memory layer, or Redis under a prefix nobody else
+uses. Trade events reach it the way they reach a real engine: from a (fake) Binance websocket.
+"""
+
+import asyncio
+import os
+import signal
+import sys
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+T = TypeVar("T")
+
+
+def database_url() -> str:
+    """The URL of the database this test process uses right now (its test database)."""
+    config = connection.settings_dict
+    if config["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{config['NAME']}"
+    user = config.get("USER") or "postgres"
+    password = f":{config['PASSWORD']}" if config.get("PASSWORD") else ""
+    return (
+        f"postgres://{user}{password}@{config.get('HOST') or '127.0.0.1'}:{config.get('PORT') or 5432}/{config['NAME']}"
+    )
+
+
+class EngineProcess:
+    """One engine process at a time: ``start``, ``kill`` (SIGKILL), ``start`` again, ``stop``."""
+
+    def __init__(self, log_dir: Path, **environment: str) -> None:
+        self.log_dir = log_dir
+        self.environment = {
+            "DJANGO_SETTINGS_MODULE": "tradingsite.settings.test",
+            "DATABASE_URL": database_url(),
+            "CHANNEL_PREFIX": f"engine-process-{uuid.uuid4().hex[:8]}",
+            "LOG_LEVEL": "INFO",
+            "ENGINE_POLL_SECONDS": "0.2",
+            **environment,
+        }
+        redis_url = os.environ.get("REDIS_URL", "")
+        if redis_url and "REDIS_URL" not in environment:
+            self.environment["REDIS_URL"] = redis_url
+        self.process: asyncio.subprocess.Process | None = None
+        self.runs = 0
+
+    @property
+    def log(self) -> Path:
+        """Where the current run's output goes (one file per run)."""
+        return self.log_dir / f"engine-{self.runs}.log"
+
+    async def start(self) -> None:
+        """Start ``runengine`` (autostart starts what the settings tables say)."""
+        assert self.process is None or self.process.returncode is not None, "the engine is already running"
+        self.runs += 1
+        env = {**os.environ, **self.environment}
+        with self.log.open("wb") as output:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable, "manage.py", "runengine", cwd=ROOT, env=env, stdout=output, stderr=output
+            )
+
+    async def kill(self) -> None:
+        """SIGKILL: no clean-up, no flushing, like a crash or a power cut."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        await self.process.wait()
+
+    async def stop(self, timeout: float = 15.0) -> None:
+        """A clean stop (SIGTERM), killed if it takes longer than ``timeout``."""
+        if self.process is None or self.process.returncode is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(self.process.wait(), timeout)
+        except TimeoutError:
+            await self.kill()
+
+    def output(self) -> str:
+        """Everything every run printed, for failure messages."""
+        runs = sorted(self.log_dir.glob("engine-*.log"))
+        return "\n".join(f"--- {path.name} ---\n{path.read_text(errors='replace')}" for path in runs)
+
+    async def until(
+        self, read: Callable[[], Awaitable[T]], done: Callable[[T], bool], *, what: str, timeout: float = 30.0
+    ) -> T:
+        """Read until ``done(value)``; fail naming ``what``, the last value and the engine's output.
+
+        The engine is another process: nothing in this one can be awaited, so the database is
+        read again every 50 ms until the condition holds (or the engine died).
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            value = await read()
+            if done(value):
+                return value
+            died = self.process is not None and self.process.returncode is not None
+            if died or loop.time() > deadline:
+                state = f"exited with {self.process.returncode}" if died else f"not done within {timeout}s"
+                raise AssertionError(f"{what}: {state}; last value {value!r}\n{self.output()[-6000:]}")
+            await asyncio.sleep(0.05)
