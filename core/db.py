@@ -4,12 +4,13 @@ The engine never blocks its event loop on the database, and never borrows asgire
 sync thread: a management command running in that thread may be waiting for the engine's
 answer, which would deadlock if the engine needed the same thread.
 
-``run`` waits for the result. ``submit`` queues a write nobody needs to wait for (a trader's
-state, the simulated exchange's books): the thread is first in, first out, so anything queued
-is written before anything run or submitted after it, and ``drain`` waits for the queue (the
-engine does when it checks for quiescence). Writes queued together are committed together,
-which is most of the replay speed on SQLite. A queued write that fails is logged at once and
-raised by the next ``drain``; the writes around it still commit.
+``run`` waits for the result (tried again through a short outage). ``submit`` queues a write
+nobody needs to wait for (a trader's state, the simulated exchange's books): the thread is
+first in, first out, so anything queued is written before anything run or submitted after it,
+and ``drain`` waits for the queue (the engine does when it checks for quiescence). Writes
+queued together are committed together, which is most of the replay speed on SQLite. A
+queued write that fails is logged at once and raised by the next ``drain``; the writes around
+it still commit.
 """
 
 import asyncio
@@ -135,9 +136,18 @@ def is_outage(error: BaseException) -> bool:
 
 
 def _fresh(function: Callable[..., R], *args: object, **kwargs: object) -> R:
-    """Run ``function`` on a connection that still works (a broken one is replaced first)."""
-    connections["default"].close_if_unusable_or_obsolete()
-    return function(*args, **kwargs)
+    """Run ``function`` on a connection that still works; through a short outage, again on a new one."""
+    for attempt in range(OUTAGE_ATTEMPTS):
+        connections["default"].close_if_unusable_or_obsolete()
+        try:
+            return function(*args, **kwargs)
+        except (OperationalError, InterfaceError) as error:
+            if not is_outage(error) or attempt == OUTAGE_ATTEMPTS - 1:
+                raise
+            logger.warning("database unavailable (%s); trying again in %.1f s", error, _pause(attempt))
+            connections["default"].close()
+            time.sleep(_pause(attempt))
+    raise AssertionError("unreachable")
 
 
 def _pause(attempt: int) -> float:

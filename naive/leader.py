@@ -234,7 +234,10 @@ class Leader(Actor):
     async def _every(self, seconds: float) -> None:
         while True:
             await asyncio.sleep(seconds)
-            await self.ctx.send_to_self({"type": LEADER_RECHECK})
+            try:
+                await self.ctx.send_to_self({"type": LEADER_RECHECK})
+            except Exception as error:  # the layer is out of reach: the next round asks again
+                logger.warning("%s: could not ask for a re-check: %r", self.symbol, error)
 
     async def _after(self, trader: Trader, notices: list[Notice]) -> None:
         for notice in notices:

@@ -26,12 +26,38 @@ from typing import Any
 from channels.layers import BaseChannelLayer
 
 from core.actors.actor import BARRIER, STOP, Actor, ActorContext
-from core.actors.policy import RestartTracker
+from core.actors.policy import RestartTracker, jittered_backoff
 from core.actors.sequence import SEQ, LossDetector, Sequencer
 
 logger = logging.getLogger(__name__)
 
 ExitCallback = Callable[[str, BaseException | None, bool], Awaitable[None]]
+
+
+LAYER_RETRY_SECONDS = 30.0
+
+
+async def _with_retries(attempt: Callable[[], Awaitable[Any]], what: str, *, limit: float | None = LAYER_RETRY_SECONDS):
+    """``attempt()`` until it succeeds, with jittered backoff, for at most ``limit`` seconds (None: forever)."""
+    loop = asyncio.get_running_loop()
+    deadline = None if limit is None else loop.time() + limit
+    tries = 0
+    while True:
+        try:
+            result = await attempt()
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            if deadline is not None and loop.time() > deadline:
+                raise
+            if tries == 0:
+                logger.warning("channel layer unreachable while %s (%r); trying again", what, error)
+            await asyncio.sleep(jittered_backoff(tries, 0.05, 2.0))
+            tries += 1
+            continue
+        if tries:
+            logger.warning("channel layer reachable again: %s after %d retries", what, tries)
+        return result
 
 
 class ActorStartError(RuntimeError):
@@ -115,10 +141,15 @@ class Runtime:
         await self.layer.send(self._cells[name].channel, message)
 
     async def publish(self, group: str, message: dict[str, Any]) -> None:
-        """Send ``message`` to every member of ``group``, numbered so that receivers can tell a loss."""
+        """Send ``message`` to every member of ``group``, numbered so that receivers can tell a loss.
+
+        While the layer is out of reach (Redis restarting) the send is tried again with backoff
+        for up to ``LAYER_RETRY_SECONDS``, then the error is raised.
+        """
         sequencer = self.sequencer
         async with sequencer.lock(group):
-            await self.layer.group_send(group, sequencer.stamp(group, message))
+            stamped = sequencer.stamp(group, message)
+            await _with_retries(lambda: self.layer.group_send(group, stamped), f"publishing on {group}")
 
     async def refresh_groups(self) -> None:
         """Renew every actor's group memberships (a layer forgets them after its group expiry)."""
@@ -133,7 +164,10 @@ class Runtime:
         async def tick() -> None:
             while True:
                 await asyncio.sleep(seconds)
-                await self.layer.send(cell.channel, dict(message))
+                try:
+                    await self.layer.send(cell.channel, dict(message))
+                except Exception as error:  # the layer is out of reach: the next tick tries again
+                    logger.warning("timer of actor %s could not send: %r", name, error)
 
         cell.timers.append(asyncio.create_task(tick(), name=f"timer:{name}"))
 
@@ -196,6 +230,11 @@ class Runtime:
                 return
             previous = snapshot
 
+    async def _send_barrier(self, channel: str, token: int, deadline: float) -> None:
+        remaining = max(0.0, deadline - asyncio.get_running_loop().time())
+        barrier = {"type": BARRIER, "token": token}
+        await _with_retries(lambda: self.layer.send(channel, barrier), "checking for quiescence", limit=remaining)
+
     def _snapshot(self) -> tuple:
         return (self._generation, tuple((c.name, c.incarnation, c.work) for c in self._cells.values()))
 
@@ -208,7 +247,7 @@ class Runtime:
             future = loop.create_future()
             self._barriers[token] = (cell, future)
             waits.append((cell, future))
-            sends.append(self.layer.send(cell.channel, {"type": BARRIER, "token": token}))
+            sends.append(self._send_barrier(cell.channel, token, deadline))
         await asyncio.gather(*sends)
         if waits:
             await asyncio.wait([future for _, future in waits], timeout=max(0.0, deadline - loop.time()))
@@ -277,9 +316,19 @@ class Runtime:
         return error
 
     async def _serve(self, cell: _Cell, actor: Actor, context: ActorContext) -> None:
-        receive, channel, handle = self.layer.receive, cell.channel, actor.on_message
+        channel, handle = cell.channel, actor.on_message
+
+        async def receive() -> dict[str, Any]:
+            return await self.layer.receive(channel)
+
         while not context.stop_requested:
-            message = await receive(channel)
+            try:
+                message = await receive()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # the layer is out of reach; not the actor's fault
+                logger.warning("actor %s cannot receive: the channel layer is out of reach (%r)", cell.name, error)
+                message = await _with_retries(receive, f"actor {cell.name} receiving", limit=None)
             kind = message.get("type")
             if kind == STOP or cell.stopping:
                 cell.stopping = True

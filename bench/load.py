@@ -1,0 +1,804 @@
+"""Load: 200 symbols with 5 traders each, trade events at twice a busy live rate, on one channel layer.
+
+    .venv/bin/python bench/load.py                          # in-memory layer + SQLite (the embedded default)
+    .venv/bin/python bench/load.py --layer redis-pubsub     # Redis pub/sub + PostgreSQL (TRADING_ENV=integration)
+    .venv/bin/python bench/load.py --layer redis-core       # Redis core (REDIS_LAYER=core) + PostgreSQL
+    .venv/bin/python bench/load.py --layer all              # the three in turn, one process each
+    .venv/bin/python bench/load.py --seconds 15 --profile   # where the event loop's time goes (cProfile, top 30)
+
+Setup (every run, from scratch): the bench's own database (``var/bench_load.sqlite3``, or PostgreSQL
+``bench_load`` for the Redis layers; ``DATABASE_URL`` overrides, but only a database whose name
+contains "bench" is dropped and rebuilt), migrated; an exchange info of ``--symbols`` clones of
+XRPUSDT (SYM000USDT, ...) written to a temporary directory and seeded; every symbol trading
+(chunks 5, budget 100, buy down 0.1 %, profit target 0.1 %, rebuy 0.1 %) with its ORDERS stored;
+Redis keys under the prefix ``benchload``.
+
+The engine is the live one (as ``runengine``: control actor and periodic check, a leader per
+symbol running its traders, the simulated exchange's feed per symbol, order storage per symbol),
+trading on a simulated exchange built on that exchange info and funded with 10,000,000 USDT.
+
+Load: every ``--tick-ms`` (50 ms) each symbol publishes its share of ``--rate`` (4,000 events/s
+over 200 symbols: one event per symbol per tick), each symbol's events as one message of its own
+(a single ``trade.event``, or a ``trade.batch`` when a tick holds more than one), through the
+engine's runtime so they carry sequence numbers, paced by the wall clock for ``--seconds`` (an
+event late to its tick goes out at once: nothing is skipped). Each event's ``trade_time`` is the
+wall-clock millisecond of its publication. Prices follow a triangle wave of ±0.5 % around 10 with
+a period of ``--period`` seconds (each symbol at another phase) plus noise of ±5 ticks, so buys
+and sells fill all the time and each leader runs its 5 traders.
+
+Measured: trade events delivered to each leader and to each exchange feed (counted on receipt)
+against those published, and ``runtime.losses`` (gaps in the sequence numbers); event → order
+latency, from a probe actor on every ``orders.<SYMBOL>`` group: an order report carries the
+``trade_time`` of the event that caused it, so latency = received − published of that event, for
+the first report of each order state (NEW, FILLED, ...; repeats of a state are counted apart);
+the time to quiescence after the last event; orders stored; CPU time (event loop thread, database
+thread, Redis and PostgreSQL servers); the deepest mailbox (in-memory and pub/sub: the channel's
+queue; core: the process's backlog in Redis plus the local buffers); event loop lag.
+
+One process, one event loop for the engine and the load generator (as a streamer runs inside
+``runengine``; the in-memory layer cannot span processes anyway), so the figures include the
+generator's own cost: encoding and publishing the events.
+"""
+
+import argparse
+import asyncio
+import cProfile
+import gc
+import io
+import logging
+import math
+import os
+import platform
+import pstats
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/bench_load"
+REDIS_URL = "redis://127.0.0.1:6379/0"  # the integration settings' default
+LAYERS: dict[str, dict[str, str]] = {
+    "memory": {"TRADING_ENV": "dev", "REDIS_URL": ""},
+    "redis-pubsub": {"TRADING_ENV": "integration", "REDIS_LAYER": "pubsub"},
+    "redis-core": {"TRADING_ENV": "integration", "REDIS_LAYER": "core"},
+}
+DEFAULTS = {"DATABASE_URL": f"sqlite:///{ROOT / 'var' / 'bench_load.sqlite3'}", "CHANNEL_PREFIX": "benchload"}
+
+
+def parse_options(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--layer", choices=[*LAYERS, "all"], default="memory")
+    parser.add_argument("--seconds", type=float, default=60.0, help="how long the load lasts")
+    parser.add_argument("--symbols", type=int, default=200)
+    parser.add_argument("--rate", type=float, default=4000.0, help="trade events per second, all symbols together")
+    parser.add_argument("--tick-ms", type=float, default=50.0, help="publish every this many ms")
+    parser.add_argument("--period", type=float, default=10.0, help="seconds of one swing of the price, down and up")
+    parser.add_argument("--drain-timeout", type=float, default=120.0, help="seconds to wait for quiescence")
+    parser.add_argument("--profile", action="store_true", help="cProfile the event loop thread, print the top 30")
+    parser.add_argument(
+        "--redis-max-connections",
+        type=int,
+        help="size of redis-py's connection pool (its default, 100, is too small for the core layer at 200 symbols)",
+    )
+    return parser.parse_args(argv)
+
+
+def run_all(options: argparse.Namespace) -> None:
+    """Each layer in a process of its own (the settings are fixed once Django is set up)."""
+    shared = ["--seconds", str(options.seconds), "--symbols", str(options.symbols), "--rate", str(options.rate)]
+    shared += ["--tick-ms", str(options.tick_ms), "--period", str(options.period)]
+    shared += ["--drain-timeout", str(options.drain_timeout)]
+    if options.redis_max_connections:
+        shared += ["--redis-max-connections", str(options.redis_max_connections)]
+    for name in LAYERS:
+        print(f"\n=== {name} ===", flush=True)
+        subprocess.run([sys.executable, __file__, "--layer", name, *shared], check=False)
+
+
+def configure(options: argparse.Namespace) -> None:
+    """The environment that selects the layer and the database, before Django reads its settings."""
+    os.environ.update(LAYERS[options.layer])
+    defaults = {**DEFAULTS, "DATABASE_URL": POSTGRES_URL} if options.layer != "memory" else DEFAULTS
+    for name, value in defaults.items():
+        os.environ.setdefault(name, value)
+    if options.redis_max_connections and options.layer != "memory":
+        url = os.environ.get("REDIS_URL", REDIS_URL)
+        os.environ["REDIS_URL"] = f"{url}{'&' if '?' in url else '?'}max_connections={options.redis_max_connections}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", f"tradingsite.settings.{os.environ['TRADING_ENV']}")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+
+OPTIONS = parse_options()
+if OPTIONS.layer == "all":
+    run_all(OPTIONS)
+    sys.exit(0)
+configure(OPTIONS)
+
+import django  # noqa: E402
+
+django.setup()
+
+import orjson  # noqa: E402
+from channels.layers import BaseChannelLayer, InMemoryChannelLayer, get_channel_layer  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, connections  # noqa: E402
+from django.db.models import Count  # noqa: E402
+
+from binance_mock.exchange import SimulatedExchange  # noqa: E402
+from core.actors.actor import Actor  # noqa: E402
+from core.actors.runtime import QuiescenceTimeout, Runtime  # noqa: E402
+from core.codec import TRADE_BATCH, TRADE_EVENT, TradeBatch, decode_order, encode_trade_event  # noqa: E402
+from core.db import Database  # noqa: E402
+from core.engine import Engine  # noqa: E402
+from core.groups import orders_group, trade_events_group  # noqa: E402
+from core.values import TradeEvent  # noqa: E402
+from data_warehouse.models import Order as StoredOrder  # noqa: E402
+from data_warehouse.models import StoringSettings, StoringStatus, Stream  # noqa: E402
+from naive.engine import TradingComponent  # noqa: E402
+from naive.leader import Leader  # noqa: E402
+from naive.models import TradingSettings, TradingStatus  # noqa: E402
+
+FIXTURE = ROOT / "fixtures" / "exchange_info.json"
+TEMPLATE_SYMBOL = "XRPUSDT"  # tick 0.0001, step 0.01, minimum notional 10
+TRADING = {
+    "chunks": 5,
+    "budget": Decimal("100"),
+    "buy_down_interval": Decimal("0.001"),
+    "profit_target": Decimal("0.001"),
+    "rebuy_interval": Decimal("0.001"),
+}
+BALANCES = {"USDT": Decimal("10000000")}
+PRICE_TICK = Decimal("0.0001")
+LEVEL_TICKS = 100_000  # 10.0000
+SWING_TICKS = 500  # ±0.5 %
+NOISE_TICKS = 5
+QUANTITY = Decimal("12.5")
+PROJECT_LOGGERS = ("core", "naive", "binance_mock", "data_warehouse", "streamer")
+
+
+# --- Setup -------------------------------------------------------------------------------------
+
+
+def rebuild_database() -> str:
+    """Drop, create and migrate the bench's database; returns its name."""
+    name = str(settings.DATABASES["default"]["NAME"])
+    if "bench" not in Path(name).name:
+        sys.exit(f"refusing to drop database {name!r}: the load bench rebuilds only a database named *bench*")
+    call_command("reset_database", yes=True, stdout=io.StringIO())
+    call_command("migrate", verbosity=0)
+    return name
+
+
+def write_exchange_info(directory: Path, count: int) -> tuple[Path, list[str]]:
+    """An exchangeInfo file of ``count`` clones of XRPUSDT's filters: SYM000USDT, SYM001USDT, ..."""
+    data = orjson.loads(FIXTURE.read_bytes())
+    template = next(entry for entry in data["symbols"] if entry["symbol"] == TEMPLATE_SYMBOL)
+    entries = [{**template, "symbol": f"SYM{n:03d}USDT", "baseAsset": f"SYM{n:03d}"} for n in range(count)]
+    path = directory / "exchange_info.json"
+    path.write_bytes(orjson.dumps({**data, "symbols": entries}))
+    return path, [entry["symbol"] for entry in entries]
+
+
+def seed(info_path: Path, symbols: list[str]) -> None:
+    """Seed the symbols, switch trading on for each (5 traders) and store their orders."""
+    call_command("seed", exchange_info=str(info_path), stdout=io.StringIO())
+    TradingSettings.objects.filter(symbol__in=symbols).update(status=TradingStatus.ON, **TRADING)
+    StoringSettings.objects.bulk_create(
+        [StoringSettings(stream=Stream.ORDERS, symbol=symbol, status=StoringStatus.ON) for symbol in symbols]
+    )
+
+
+# --- Counting what the engine handles ----------------------------------------------------------
+
+
+def trade_events_in(message: dict[str, Any]) -> int:
+    """How many trade events a message holds (a batch is decoded once per process and shared)."""
+    kind = message.get("type")
+    if kind == TRADE_EVENT:
+        return 1
+    return len(TradeBatch.from_message(message)) if kind == TRADE_BATCH else 0
+
+
+class CountingTrading(TradingComponent):
+    """The trading component, counting the trade events each leader receives."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
+        self.delivered: Counter[str] = Counter()
+        self.leaders: dict[str, Leader] = {}
+
+    def make_actor(self, key: str, config: Any) -> Leader:
+        leader = super().make_actor(key, config)
+        self.leaders[key] = leader
+        handle = leader.on_message
+
+        async def counted(message: dict[str, Any]) -> None:
+            self.delivered[key] += trade_events_in(message)
+            await handle(message)
+
+        leader.on_message = counted  # type: ignore[method-assign]
+        return leader
+
+
+class CountingExchange(SimulatedExchange):
+    """The simulated exchange, counting the trade events its feeds apply."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.delivered: Counter[str] = Counter()
+
+    async def apply_trades(self, batch: TradeBatch) -> None:
+        self.delivered[batch.symbol] += len(batch)
+        await super().apply_trades(batch)
+
+
+@dataclass
+class OrderReports:
+    """What the probe saw: every report, and the first report of each order state with its latency."""
+
+    messages: int = 0
+    seen: set[tuple] = field(default_factory=set)
+    samples: list[tuple[float, float, str]] = field(default_factory=list)  # (received, latency s, status)
+
+
+class OrderProbe(Actor):
+    """Reads every symbol's order reports, as a downstream consumer would, and times them."""
+
+    def __init__(self, symbols: list[str], sent_at: dict[str, dict[int, float]], reports: OrderReports) -> None:
+        self.groups = tuple(orders_group(symbol) for symbol in symbols)
+        self.sent_at = sent_at
+        self.reports = reports
+
+    async def on_message(self, message: dict[str, Any]) -> None:
+        received = time.time()
+        reports = self.reports
+        reports.messages += 1
+        order = decode_order(message)
+        state = (order.symbol, order.order_id, order.status.value, order.executed_qty)  # not tracked by the GC
+        if state in reports.seen:
+            return
+        reports.seen.add(state)
+        published = self.sent_at[order.symbol].get(order.update_time, order.update_time / 1000)
+        reports.samples.append((received, received - published, order.status.value))
+
+
+# --- Load -------------------------------------------------------------------------------------
+
+
+class SymbolFeed:
+    """One symbol's trade events: consecutive ids, a triangle wave of prices with noise."""
+
+    def __init__(self, symbol: str, number: int, count: int, events_per_period: float) -> None:
+        self.symbol = symbol
+        self.group = trade_events_group(symbol)
+        self.phase = number / count
+        self.events_per_period = events_per_period
+        self.random = random.Random(number)
+        self.trade_id = 0
+        self.last_time = 0
+        self.sent_at: dict[int, float] = {}  # trade_time → when it was published (ints and floats: no GC cost)
+
+    def events(self, count: int, now_ms: int) -> Iterator[TradeEvent]:
+        for _ in range(count):
+            self.trade_id += 1
+            self.last_time = max(now_ms, self.last_time + 1)  # unique per symbol: it keys the latency
+            yield TradeEvent(
+                event_type="trade",
+                event_time=self.last_time,
+                symbol=self.symbol,
+                trade_id=self.trade_id,
+                price=self._price(),
+                quantity=QUANTITY,
+                trade_time=self.last_time,
+                buyer_market_maker=self.random.random() < 0.5,
+            )
+
+    def _price(self) -> Decimal:
+        x = self.trade_id / self.events_per_period + self.phase
+        wave = 4 * abs(x - int(x + 0.5)) - 1  # triangle, -1 .. 1
+        ticks = LEVEL_TICKS + round(SWING_TICKS * wave) + self.random.randint(-NOISE_TICKS, NOISE_TICKS)
+        return Decimal(ticks) * PRICE_TICK
+
+
+class LoadGenerator:
+    """Publishes every symbol's share of the rate each tick, paced by the wall clock."""
+
+    def __init__(self, runtime: Runtime, symbols: list[str], options: argparse.Namespace) -> None:
+        self.runtime = runtime
+        self.per_symbol = options.rate / len(symbols)
+        self.tick = options.tick_ms / 1000
+        self.ticks = max(1, round(options.seconds / self.tick))
+        period_events = self.per_symbol * options.period
+        self.feeds = [SymbolFeed(symbol, n, len(symbols), period_events) for n, symbol in enumerate(symbols)]
+        self.sent_at = {feed.symbol: feed.sent_at for feed in self.feeds}
+        self.published: Counter[str] = Counter()
+        self.timeline: list[tuple[float, int]] = []  # (tick started, events)
+        self.behind = 0.0  # how late the latest tick started, at most
+        self.elapsed = 0.0
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        for number in range(self.ticks):
+            delay = started + number * self.tick - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            else:
+                self.behind = max(self.behind, -delay)
+            due = self._due(number + 1) - self._due(number)
+            now = time.time()
+            await asyncio.gather(*(self._publish(feed, due, now) for feed in self.feeds))
+            self.timeline.append((now, due * len(self.feeds)))
+        self.elapsed = loop.time() - started
+
+    def _due(self, ticks: int) -> int:
+        """Events of one symbol due by the end of ``ticks`` ticks."""
+        return math.floor(self.per_symbol * ticks * self.tick + 1e-9)
+
+    async def _publish(self, feed: SymbolFeed, count: int, now: float) -> None:
+        if not count:
+            return
+        events = list(feed.events(count, int(now * 1000)))
+        for event in events:
+            feed.sent_at[event.trade_time] = now
+        message = (
+            encode_trade_event(events[0]) if count == 1 else TradeBatch.from_events(feed.symbol, events).to_message()
+        )
+        await self.runtime.publish(feed.group, message)
+        self.published[feed.symbol] += count
+
+
+# --- Gauges -----------------------------------------------------------------------------------
+
+
+class Gauges:
+    """Samples while the load runs: the deepest mailbox, the event loop's lag, how long the database
+    thread's queue keeps a call waiting, and garbage collection pauses."""
+
+    def __init__(self, runtime: Runtime, layer: BaseChannelLayer, db: Database) -> None:
+        self.runtime = runtime
+        self.layer = layer
+        self.db = db
+        self.depths: list[tuple[float, int, str, int]] = []  # (when, deepest, its actor, backlog in Redis)
+        self.lags: list[tuple[float, float]] = []  # (when, seconds late)
+        self.db_waits: list[tuple[float, float]] = []  # (when, seconds a no-op waited on the database thread)
+        self.gc_pauses: list[tuple[int, float]] = []  # (generation, seconds)
+        self._gc_started = 0.0
+        self._tasks: list[asyncio.Task] = []
+
+    def start(self) -> None:
+        samplers = (self._sample_depths(), self._sample_lag(), self._sample_db())
+        self._tasks = [asyncio.create_task(sampler) for sampler in samplers]
+        gc.callbacks.append(self._on_gc)
+
+    async def stop(self) -> None:
+        gc.callbacks.remove(self._on_gc)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+        else:
+            self.gc_pauses.append((info["generation"], time.perf_counter() - self._gc_started))
+
+    async def _sample_db(self) -> None:
+        while True:
+            before = time.perf_counter()
+            await self.db.run(int)
+            self.db_waits.append((time.time(), time.perf_counter() - before))
+            await asyncio.sleep(0.5)
+
+    def _queues(self) -> dict[str, asyncio.Queue]:
+        if isinstance(self.layer, InMemoryChannelLayer):
+            return self.layer.channels
+        if hasattr(self.layer, "receive_buffer"):  # core: messages read from Redis, not yet handled
+            return self.layer.receive_buffer
+        return self.layer.channels  # pub/sub: every channel's queue of received messages
+
+    async def _backlog(self) -> int:
+        """Core layer: the messages for this process still waiting in Redis (one key for all actors)."""
+        layer = self.layer
+        if not hasattr(layer, "receive_buffer"):
+            return 0
+        name = f"specific.{layer.client_prefix}!"
+        return await layer.connection(layer.consistent_hash(name)).zcard(layer.prefix + name)
+
+    async def _sample_depths(self) -> None:
+        while True:
+            queues, deepest, owner = self._queues(), 0, ""
+            for name in self.runtime.names():
+                queue = queues.get(self.runtime.channel_of(name))
+                if queue is not None and queue.qsize() > deepest:
+                    deepest, owner = queue.qsize(), name
+            self.depths.append((time.time(), deepest, owner, await self._backlog()))
+            await asyncio.sleep(0.1)
+
+    async def _sample_lag(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            before = loop.time()
+            await asyncio.sleep(0.05)
+            self.lags.append((time.time(), loop.time() - before - 0.05))
+
+
+class LogCounter(logging.Handler):
+    """Counts warnings and errors by message template instead of printing them (an overloaded
+    system logs thousands); the summary follows the figures."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.counts: Counter[str] = Counter()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        error = f" ({record.exc_info[0].__name__})" if record.exc_info and record.exc_info[0] else ""
+        self.counts[f"{record.levelname} {record.name}: {record.msg}{error}"] += 1
+
+    def install(self) -> None:
+        for logger in [logging.getLogger(), *map(logging.getLogger, PROJECT_LOGGERS)]:
+            for handler in logger.handlers:
+                handler.setLevel(logging.CRITICAL)
+            logger.addHandler(self)
+
+
+# --- Machine and CPU --------------------------------------------------------------------------
+
+
+def thread_cpu() -> dict[str, float]:
+    """CPU seconds of each live thread of this process, by thread name (Linux)."""
+    ticks, found = os.sysconf("SC_CLK_TCK"), {}
+    for thread in threading.enumerate():
+        try:
+            fields = Path(f"/proc/self/task/{thread.native_id}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[thread.name] = (int(fields[11]) + int(fields[12])) / ticks
+    return found
+
+
+def server_cpu(names: tuple[str, ...] = ("postgres", "redis-server")) -> Counter[str]:
+    """CPU seconds of every process of these servers on this machine (Linux)."""
+    ticks, found = os.sysconf("SC_CLK_TCK"), Counter()
+    for proc in Path("/proc").iterdir():
+        try:
+            comm = (proc / "comm").read_text().strip()
+            if comm in names:
+                fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+                found[comm] += (int(fields[11]) + int(fields[12])) / ticks
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+@dataclass
+class CpuSnapshot:
+    process: float
+    threads: dict[str, float]
+    servers: Counter[str]
+
+    @classmethod
+    def take(cls) -> "CpuSnapshot":
+        times = os.times()
+        return cls(times.user + times.system, thread_cpu(), server_cpu())
+
+
+def machine() -> str:
+    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")), "?")
+    meminfo = Path("/proc/meminfo").read_text().split() if Path("/proc/meminfo").exists() else ["", "0"]
+    memory = int(meminfo[1]) / 1024**2
+    parts = [f"{model}, {os.cpu_count()} CPUs, {memory:.1f} GiB", f"Python {platform.python_version()}"]
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        parts.append(f"SQLite {sqlite3.sqlite_version}")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            parts.append(f"PostgreSQL {cursor.fetchone()[0].split()[0]}")
+    if settings.REDIS_URL:
+        import redis
+
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        parts.append(f"Redis {client.info('server')['redis_version']}")
+        client.close()
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    return "; ".join(parts) + f"; load average before the run {load}"
+
+
+# --- The run ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """Everything measured in one run."""
+
+    startup: float
+    actors: int
+    generator: LoadGenerator
+    leaders: CountingTrading
+    exchange: CountingExchange
+    reports: OrderReports
+    gauges: Gauges
+    losses: Counter[str]
+    drain: float
+    drain_error: str
+    stored: dict[str, int]
+    cpu: tuple[CpuSnapshot, CpuSnapshot]
+    load_started: float
+    failures: dict[str, str]
+    heap: tuple[int, Counter[str]]  # objects tracked by the GC before the load; after it, by type
+
+
+def count_stored(venue: str) -> dict[str, int]:
+    rows = StoredOrder.objects.filter(venue=venue).values("side", "status").annotate(n=Count("id"))
+    return {f"{row['side']} {row['status']}": row["n"] for row in rows}
+
+
+async def close_layer(layer: BaseChannelLayer) -> None:
+    """Forget what this run left in Redis and close the connections (nothing for the in-memory layer)."""
+    if isinstance(layer, InMemoryChannelLayer):
+        return
+    await layer.flush()
+    close = getattr(layer, "close_pools", None)
+    if close is not None:
+        await close()
+
+
+async def run(options: argparse.Namespace, info_path: Path, symbols: list[str]) -> Outcome:
+    layer = get_channel_layer()
+    await close_layer(layer)  # what an earlier run left under this prefix
+
+    def exchange(venue: str, db: Any) -> CountingExchange:
+        return CountingExchange(venue=venue, db=db, exchange_info_file=info_path, balances=BALANCES)
+
+    engine = Engine(layer=layer, exchange=exchange)
+    engine.components = [  # the same component, counting what each leader receives
+        CountingTrading(engine) if isinstance(component, TradingComponent) else component
+        for component in engine.components
+    ]
+    generator = LoadGenerator(engine.runtime, symbols, options)
+    reports = OrderReports()
+    await engine.runtime.spawn("bench.order-probe", lambda: OrderProbe(symbols, generator.sent_at, reports))
+    started = time.perf_counter()
+    await engine.start()
+    await engine.quiescence(timeout=120)
+    startup = time.perf_counter() - started
+    print(f"engine started: {len(engine.runtime.names())} actors in {startup:.1f} s", flush=True)
+
+    heap_before = len(gc.get_objects())
+    gauges = Gauges(engine.runtime, layer, engine.db)
+    gauges.start()
+    before, load_started = CpuSnapshot.take(), time.time()
+    await generator.run()
+    print(f"published {sum(generator.published.values()):,} events in {generator.elapsed:.1f} s", flush=True)
+    drained, drain_error = time.perf_counter(), ""
+    try:
+        await engine.quiescence(timeout=options.drain_timeout)
+    except (QuiescenceTimeout, TimeoutError) as error:
+        drain_error = str(error) or "the database queue did not drain"
+    drain = time.perf_counter() - drained
+    after = CpuSnapshot.take()
+    await gauges.stop()
+
+    outcome = Outcome(
+        startup=startup,
+        actors=len(engine.runtime.names()),
+        generator=generator,
+        leaders=engine.component("trading"),  # type: ignore[arg-type]
+        exchange=engine.exchange,  # type: ignore[arg-type]
+        reports=reports,
+        gauges=gauges,
+        losses=Counter(engine.runtime.losses),
+        drain=drain,
+        drain_error=drain_error,
+        stored=await engine.db.run(count_stored, engine.venue),
+        cpu=(before, after),
+        load_started=load_started,
+        failures=engine.failures(),
+        heap=(heap_before, Counter(type(thing).__name__ for thing in gc.get_objects())),
+    )
+    try:
+        await asyncio.wait_for(engine.stop(), timeout=120)
+    except TimeoutError:
+        print("the engine did not stop within 120 s", flush=True)
+    await close_layer(layer)
+    return outcome
+
+
+# --- Report -----------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def gc_summary(pauses: list[tuple[int, float]]) -> str:
+    oldest = [seconds for generation, seconds in pauses if generation == 2]
+    total = sum(seconds for _, seconds in pauses)
+    return (
+        f"{len(pauses):,} collections, {total:.1f} s in all; {len(oldest)} of the oldest generation, "
+        f"longest {1000 * max(oldest, default=0):.0f} ms"
+    )
+
+
+def heap_line(heap: tuple[int, Counter[str]]) -> str:
+    before, after = heap
+    most = ", ".join(f"{kind} {count:,}" for kind, count in after.most_common(5))
+    return f"objects tracked by the GC: {before:,} before the load, {after.total():,} after it ({most})"
+
+
+def latency_line(label: str, seconds: list[float]) -> str:
+    ms = [1000 * value for value in seconds]
+    return (
+        f"  {label:<12} {len(ms):>7,}  p50 {percentile(ms, 0.5):8.1f}  p99 {percentile(ms, 0.99):8.1f}"
+        f"  max {max(ms, default=float('nan')):8.1f} ms"
+    )
+
+
+def cpu_lines(outcome: Outcome, wall: float) -> list[str]:
+    before, after = outcome.cpu
+    threads = Counter()
+    for name, seconds in after.threads.items():
+        kind = "database thread" if name.startswith("engine-db") else "event loop" if name == "MainThread" else "other"
+        threads[kind] += seconds - before.threads.get(name, 0.0)
+    process = after.process - before.process
+    parts = ", ".join(f"{kind} {seconds:.1f} s" for kind, seconds in threads.most_common())
+    lines = [f"cpu: process {process:.1f} s in {wall:.1f} s = {100 * process / wall:.0f} % of one core ({parts})"]
+    servers = {name: after.servers[name] - before.servers.get(name, 0.0) for name in after.servers}
+    if servers:
+        shown = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in sorted(servers.items()))
+        lines.append(f"     servers on this machine (all their clients): {shown}")
+    return lines
+
+
+def timeline_lines(outcome: Outcome, window: float) -> list[str]:
+    start, gen, gauges = outcome.load_started, outcome.generator, outcome.gauges
+    end = max([start + gen.elapsed + outcome.drain] + [received for received, _, _ in outcome.reports.samples])
+    header = ("seconds", "events/s", "orders/s", "p50 ms", "p99 ms", "mailbox", "lag ms", "db ms")
+    lines = ["  " + " ".join(f"{title:>9}" for title in header)]
+    low = 0.0
+    while start + low < end:
+        high = low + window
+
+        def within(when: float, low: float = low, high: float = high) -> bool:
+            return start + low <= when < start + high
+
+        latencies = [1000 * latency for received, latency, _ in outcome.reports.samples if within(received)]
+        row = (
+            f"{low:.0f}-{high:.0f}",
+            f"{sum(count for when, count in gen.timeline if within(when)) / window:,.0f}",
+            f"{len(latencies) / window:,.0f}",
+            f"{percentile(latencies, 0.5):.1f}",
+            f"{percentile(latencies, 0.99):.1f}",
+            f"{max((max(d, b) for when, d, _, b in gauges.depths if within(when)), default=0):,}",
+            f"{max((1000 * lag for when, lag in gauges.lags if within(when)), default=0.0):.0f}",
+            f"{max((1000 * wait for when, wait in gauges.db_waits if within(when)), default=0.0):.0f}",
+        )
+        lines.append("  " + " ".join(f"{cell:>9}" for cell in row))
+        low = high
+    return lines
+
+
+def report(outcome: Outcome, options: argparse.Namespace) -> None:
+    gen, reports = outcome.generator, outcome.reports
+    published = sum(gen.published.values())
+    to_leaders = sum(outcome.leaders.delivered.values())
+    to_feeds = sum(outcome.exchange.delivered.values())
+    trade_losses = sum(n for group, n in outcome.losses.items() if group.startswith("trade_events."))
+    order_losses = sum(n for group, n in outcome.losses.items() if group.startswith("orders."))
+    statuses = Counter(status for _, _, status in reports.samples)
+    traders = sum(len(leader.traders) for leader in outcome.leaders.leaders.values())
+    bad = sum(leader.bad_messages for leader in outcome.leaders.leaders.values())
+    depths = outcome.gauges.depths
+    deepest = max(depths, key=lambda sample: sample[1], default=(0, 0, "", 0))
+    backlog = max((sample[3] for sample in depths), default=0)
+    lags = [lag for _, lag in outcome.gauges.lags]
+    db_waits = [wait for _, wait in outcome.gauges.db_waits]
+    wall = gen.elapsed + outcome.drain
+    lines = [
+        f"published: {published:,} events in {gen.elapsed:.1f} s = {published / gen.elapsed:,.0f} events/s "
+        f"(target {options.rate:,.0f}); ticks started up to {1000 * gen.behind:.0f} ms late",
+        f"delivered: to leaders {to_leaders:,} (lost {published - to_leaders:,}), to exchange feeds {to_feeds:,} "
+        f"(lost {published - to_feeds:,}); runtime.losses: trade events {trade_losses:,}, orders {order_losses:,}",
+        f"drain: {'quiescent' if not outcome.drain_error else 'NOT quiescent'} {outcome.drain:.1f} s after the last "
+        f"event{': ' + outcome.drain_error if outcome.drain_error else ''}",
+        f"orders: created {statuses['NEW']:,}, filled {statuses['FILLED']:,}, partially filled "
+        f"{statuses['PARTIALLY_FILLED']:,}; stored {sum(outcome.stored.values()):,} "
+        f"({', '.join(f'{n:,} {kind}' for kind, n in sorted(outcome.stored.items()))})",
+        f"order reports received: {reports.messages:,} ({len(reports.samples):,} first of their order state, "
+        f"{reports.messages - len(reports.samples):,} repeats)",
+        "latency event → order report (first report of each order state):",
+        latency_line("all", [latency for _, latency, _ in reports.samples]),
+        latency_line("new orders", [latency for _, latency, status in reports.samples if status == "NEW"]),
+        latency_line("fills", [latency for _, latency, status in reports.samples if status == "FILLED"]),
+        *cpu_lines(outcome, wall),
+        f"deepest mailbox: {deepest[1]:,} messages ({deepest[2] or '-'})"
+        + (f"; process backlog in Redis at most {backlog:,}" if backlog else ""),
+        f"event loop lag: p50 {1000 * percentile(lags, 0.5):.1f} ms, p99 {1000 * percentile(lags, 0.99):.1f} ms, "
+        f"max {1000 * max(lags, default=0):.0f} ms; garbage collection: {gc_summary(outcome.gauges.gc_pauses)}",
+        heap_line(outcome.heap),
+        f"database thread: a call waited p50 {1000 * percentile(db_waits, 0.5):.1f} ms, "
+        f"max {1000 * max(db_waits, default=0):.0f} ms behind the queued writes",
+        f"traders running at the end: {traders:,} (at most {options.symbols * TRADING['chunks']:,}); "
+        f"messages the leaders ignored: {bad:,}; symbols halted: {len(outcome.failures)}",
+    ]
+    for symbol, why in list(outcome.failures.items())[:3]:
+        lines.append(f"  halted {symbol}: {why}")
+    window = 10.0 if options.seconds >= 30 else max(1.0, options.seconds / 5)
+    lines += [f"per {window:.0f} s from the first event (drain included):", *timeline_lines(outcome, window)]
+    print("\n".join(lines))
+
+
+def print_log_counts(counter: LogCounter) -> None:
+    if not counter.counts:
+        print("log: no warnings or errors")
+        return
+    print(f"log: {sum(counter.counts.values()):,} warnings and errors")
+    for message, count in counter.counts.most_common(8):
+        print(f"  {count:>7,} × {message[:150]}")
+
+
+def describe(options: argparse.Namespace, database: str) -> str:
+    layer = settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1]
+    per_tick = options.rate / options.symbols * options.tick_ms / 1000
+    return (
+        f"layer {options.layer} ({layer}), database {connection.vendor} ({database}); {options.symbols} symbols × "
+        f"{TRADING['chunks']} traders, {options.rate:,.0f} events/s for {options.seconds:g} s: every "
+        f"{options.tick_ms:g} ms {per_tick:g} event(s) per symbol, one message per symbol"
+    )
+
+
+def failure(error: BaseException) -> str:
+    """The error and the last place in the project's code (not a library's) it went through."""
+    ours = [frame for frame in traceback.extract_tb(error.__traceback__) if ".venv" not in frame.filename]
+    where = f" (in {Path(ours[-1].filename).relative_to(ROOT)}:{ours[-1].lineno} {ours[-1].name})" if ours else ""
+    return f"{type(error).__name__}: {error}{where}"
+
+
+def run_layer(options: argparse.Namespace) -> None:
+    database = rebuild_database()
+    counter = LogCounter()
+    counter.install()
+    print(describe(options, database))
+    print(f"machine: {machine()}", flush=True)
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as directory:
+        info_path, symbols = write_exchange_info(Path(directory), options.symbols)
+        seed(info_path, symbols)
+        connections.close_all()
+        profiler = cProfile.Profile() if options.profile else None
+        if profiler:
+            profiler.enable()
+        try:
+            outcome = asyncio.run(run(options, info_path, symbols))
+        except Exception as error:
+            print(f"FAILED: {failure(error)}")
+            print_log_counts(counter)
+            sys.exit(1)
+        if profiler:
+            profiler.disable()
+    report(outcome, options)
+    print_log_counts(counter)
+    if profiler:
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+
+
+if __name__ == "__main__":
+    run_layer(OPTIONS)
