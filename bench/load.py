@@ -19,25 +19,38 @@ trading on a simulated exchange built on that exchange info and funded with 10,0
 
 Load: every ``--tick-ms`` (50 ms) each symbol publishes its share of ``--rate`` (4,000 events/s
 over 200 symbols: one event per symbol per tick), each symbol's events as one message of its own
-(a single ``trade.event``, or a ``trade.batch`` when a tick holds more than one), through the
-engine's runtime so they carry sequence numbers, paced by the wall clock for ``--seconds`` (an
-event late to its tick goes out at once: nothing is skipped). Each event's ``trade_time`` is the
-wall-clock millisecond of its publication. Prices follow a triangle wave of ±0.5 % around 10 with
-a period of ``--period`` seconds (each symbol at another phase) plus noise of ±5 ticks, so buys
-and sells fill all the time and each leader runs its 5 traders.
+(a single ``trade.event`` like the streamer's, or a ``trade.batch`` when a tick holds more than
+one), the symbols concurrently, through the engine's runtime so they carry sequence numbers. The
+wall clock paces the ticks for ``--seconds``; a publisher that falls behind sends the late ticks at
+once and skips nothing (it waits for the layer, as the streamer does). Each event's ``trade_time``
+is the wall-clock millisecond of its publication. Prices follow a triangle wave of ±0.5 % around
+10 with a period of ``--period`` seconds (each symbol at another phase) plus noise of ±5 ticks, so
+buys and sells fill all the time and each leader runs up to its 5 traders.
 
-Measured: trade events delivered to each leader and to each exchange feed (counted on receipt)
-against those published, and ``runtime.losses`` (gaps in the sequence numbers); event → order
-latency, from a probe actor on every ``orders.<SYMBOL>`` group: an order report carries the
-``trade_time`` of the event that caused it, so latency = received − published of that event, for
-the first report of each order state (NEW, FILLED, ...; repeats of a state are counted apart);
-the time to quiescence after the last event; orders stored; CPU time (event loop thread, database
-thread, Redis and PostgreSQL servers); the deepest mailbox (in-memory and pub/sub: the channel's
-queue; core: the process's backlog in Redis plus the local buffers); event loop lag.
+Measured:
+
+- trade events delivered to each leader and to each exchange feed (counted on receipt) against
+  those published, and ``runtime.losses`` (gaps in the sequence numbers, which cannot see a loss
+  after the last message a receiver got);
+- event → order latency, from a probe actor on every ``orders.<SYMBOL>`` group: a report carries
+  the ``trade_time`` of the event that caused it, so latency = received − published, for the first
+  report of each order state (NEW, FILLED, ...; repeated reports are counted apart); also from the
+  time the event was due, which adds how far the publisher had fallen behind its schedule (what a
+  live stream would have queued meanwhile);
+- the time to quiescence after the last event, the orders stored, CPU seconds (event loop thread,
+  database thread, and the Redis and PostgreSQL servers), the deepest mailbox (in-memory and
+  pub/sub: the channel's queue; core: the process's backlog in Redis, one key for all its
+  actors), event loop lag, garbage collection pauses, how long a call waits on the database
+  thread, warnings and errors logged (counted, not printed), and all of it per 10 s.
 
 One process, one event loop for the engine and the load generator (as a streamer runs inside
 ``runengine``; the in-memory layer cannot span processes anyway), so the figures include the
-generator's own cost: encoding and publishing the events.
+generator's own cost: encoding and publishing the events. The machine line names the commit
+measured and how many files differed from it.
+
+redis-py's connection pool holds 100 connections; the core layer at 200 symbols needs more
+(quiescence alone sends a barrier to 600 actors at once): ``--redis-max-connections 2000`` adds
+``max_connections`` to ``REDIS_URL`` to measure it without that limit.
 """
 
 import argparse
@@ -247,19 +260,20 @@ class CountingExchange(SimulatedExchange):
 
 @dataclass
 class OrderReports:
-    """What the probe saw: every report, and the first report of each order state with its latency."""
+    """What the probe saw: every report, and the first report of each order state with its latency
+    counted from the event's publication and from the time it was due (the publisher may lag)."""
 
     messages: int = 0
     seen: set[tuple] = field(default_factory=set)
-    samples: list[tuple[float, float, str]] = field(default_factory=list)  # (received, latency s, status)
+    samples: list[tuple[float, float, float, str]] = field(default_factory=list)  # (received, s, s, status)
 
 
 class OrderProbe(Actor):
     """Reads every symbol's order reports, as a downstream consumer would, and times them."""
 
-    def __init__(self, symbols: list[str], sent_at: dict[str, dict[int, float]], reports: OrderReports) -> None:
-        self.groups = tuple(orders_group(symbol) for symbol in symbols)
-        self.sent_at = sent_at
+    def __init__(self, feeds: list["SymbolFeed"], reports: OrderReports) -> None:
+        self.groups = tuple(orders_group(feed.symbol) for feed in feeds)
+        self.feeds = {feed.symbol: feed for feed in feeds}
         self.reports = reports
 
     async def on_message(self, message: dict[str, Any]) -> None:
@@ -271,8 +285,9 @@ class OrderProbe(Actor):
         if state in reports.seen:
             return
         reports.seen.add(state)
-        published = self.sent_at[order.symbol].get(order.update_time, order.update_time / 1000)
-        reports.samples.append((received, received - published, order.status.value))
+        feed, time_ms = self.feeds[order.symbol], order.update_time
+        published, due = feed.sent_at.get(time_ms, time_ms / 1000), feed.due_at.get(time_ms, time_ms / 1000)
+        reports.samples.append((received, received - published, received - due, order.status.value))
 
 
 # --- Load -------------------------------------------------------------------------------------
@@ -290,6 +305,7 @@ class SymbolFeed:
         self.trade_id = 0
         self.last_time = 0
         self.sent_at: dict[int, float] = {}  # trade_time → when it was published (ints and floats: no GC cost)
+        self.due_at: dict[int, float] = {}  # trade_time → when it was due by the schedule
 
     def events(self, count: int, now_ms: int) -> Iterator[TradeEvent]:
         for _ in range(count):
@@ -323,37 +339,37 @@ class LoadGenerator:
         self.ticks = max(1, round(options.seconds / self.tick))
         period_events = self.per_symbol * options.period
         self.feeds = [SymbolFeed(symbol, n, len(symbols), period_events) for n, symbol in enumerate(symbols)]
-        self.sent_at = {feed.symbol: feed.sent_at for feed in self.feeds}
         self.published: Counter[str] = Counter()
-        self.timeline: list[tuple[float, int]] = []  # (tick started, events)
+        self.timeline: list[tuple[float, int, float]] = []  # (tick started, events, seconds late)
         self.behind = 0.0  # how late the latest tick started, at most
         self.elapsed = 0.0
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
-        started = loop.time()
+        started, wall_started = loop.time(), time.time()
         for number in range(self.ticks):
             delay = started + number * self.tick - loop.time()
             if delay > 0:
                 await asyncio.sleep(delay)
             else:
                 self.behind = max(self.behind, -delay)
-            due = self._due(number + 1) - self._due(number)
-            now = time.time()
-            await asyncio.gather(*(self._publish(feed, due, now) for feed in self.feeds))
-            self.timeline.append((now, due * len(self.feeds)))
+            count, now = self._due(number + 1) - self._due(number), time.time()
+            scheduled = wall_started + number * self.tick
+            await asyncio.gather(*(self._publish(feed, count, now, scheduled) for feed in self.feeds))
+            self.timeline.append((now, count * len(self.feeds), max(0.0, -delay)))
         self.elapsed = loop.time() - started
 
     def _due(self, ticks: int) -> int:
         """Events of one symbol due by the end of ``ticks`` ticks."""
         return math.floor(self.per_symbol * ticks * self.tick + 1e-9)
 
-    async def _publish(self, feed: SymbolFeed, count: int, now: float) -> None:
+    async def _publish(self, feed: SymbolFeed, count: int, now: float, scheduled: float) -> None:
         if not count:
             return
         events = list(feed.events(count, int(now * 1000)))
         for event in events:
             feed.sent_at[event.trade_time] = now
+            feed.due_at[event.trade_time] = scheduled
         message = (
             encode_trade_event(events[0]) if count == 1 else TradeBatch.from_events(feed.symbol, events).to_message()
         )
@@ -517,7 +533,18 @@ def machine() -> str:
         parts.append(f"Redis {client.info('server')['redis_version']}")
         client.close()
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
-    return "; ".join(parts) + f"; load average before the run {load}"
+    return "; ".join(parts) + f"; load average before the run {load}; {tree()}"
+
+
+def tree() -> str:
+    """The commit measured, and how many files differ from it (others may be editing the tree)."""
+
+    def git(*arguments: str) -> str:
+        result = subprocess.run(["git", *arguments], cwd=ROOT, capture_output=True, text=True, check=False)
+        return result.stdout.strip()
+
+    commit, changed = git("rev-parse", "--short", "HEAD"), git("status", "--porcelain", "--untracked-files=no")
+    return f"tree {commit or '?'} with {len(changed.splitlines())} changed file(s)"
 
 
 # --- The run ----------------------------------------------------------------------------------
@@ -573,7 +600,7 @@ async def run(options: argparse.Namespace, info_path: Path, symbols: list[str]) 
     ]
     generator = LoadGenerator(engine.runtime, symbols, options)
     reports = OrderReports()
-    await engine.runtime.spawn("bench.order-probe", lambda: OrderProbe(symbols, generator.sent_at, reports))
+    await engine.runtime.spawn("bench.order-probe", lambda: OrderProbe(generator.feeds, reports))
     started = time.perf_counter()
     await engine.start()
     await engine.quiescence(timeout=120)
@@ -671,8 +698,8 @@ def cpu_lines(outcome: Outcome, wall: float) -> list[str]:
 
 def timeline_lines(outcome: Outcome, window: float) -> list[str]:
     start, gen, gauges = outcome.load_started, outcome.generator, outcome.gauges
-    end = max([start + gen.elapsed + outcome.drain] + [received for received, _, _ in outcome.reports.samples])
-    header = ("seconds", "events/s", "orders/s", "p50 ms", "p99 ms", "mailbox", "lag ms", "db ms")
+    end = max([start + gen.elapsed + outcome.drain] + [received for received, *_ in outcome.reports.samples])
+    header = ("seconds", "events/s", "late s", "orders/s", "p50 ms", "p99 ms", "mailbox", "lag ms", "db ms")
     lines = ["  " + " ".join(f"{title:>9}" for title in header)]
     low = 0.0
     while start + low < end:
@@ -681,10 +708,11 @@ def timeline_lines(outcome: Outcome, window: float) -> list[str]:
         def within(when: float, low: float = low, high: float = high) -> bool:
             return start + low <= when < start + high
 
-        latencies = [1000 * latency for received, latency, _ in outcome.reports.samples if within(received)]
+        latencies = [1000 * latency for received, latency, *_ in outcome.reports.samples if within(received)]
         row = (
             f"{low:.0f}-{high:.0f}",
-            f"{sum(count for when, count in gen.timeline if within(when)) / window:,.0f}",
+            f"{sum(count for when, count, _ in gen.timeline if within(when)) / window:,.0f}",
+            f"{max((late for when, _, late in gen.timeline if within(when)), default=0.0):.1f}",
             f"{len(latencies) / window:,.0f}",
             f"{percentile(latencies, 0.5):.1f}",
             f"{percentile(latencies, 0.99):.1f}",
@@ -704,7 +732,7 @@ def report(outcome: Outcome, options: argparse.Namespace) -> None:
     to_feeds = sum(outcome.exchange.delivered.values())
     trade_losses = sum(n for group, n in outcome.losses.items() if group.startswith("trade_events."))
     order_losses = sum(n for group, n in outcome.losses.items() if group.startswith("orders."))
-    statuses = Counter(status for _, _, status in reports.samples)
+    statuses = Counter(status for *_, status in reports.samples)
     traders = sum(len(leader.traders) for leader in outcome.leaders.leaders.values())
     bad = sum(leader.bad_messages for leader in outcome.leaders.leaders.values())
     depths = outcome.gauges.depths
@@ -725,10 +753,12 @@ def report(outcome: Outcome, options: argparse.Namespace) -> None:
         f"({', '.join(f'{n:,} {kind}' for kind, n in sorted(outcome.stored.items()))})",
         f"order reports received: {reports.messages:,} ({len(reports.samples):,} first of their order state, "
         f"{reports.messages - len(reports.samples):,} repeats)",
-        "latency event → order report (first report of each order state):",
-        latency_line("all", [latency for _, latency, _ in reports.samples]),
-        latency_line("new orders", [latency for _, latency, status in reports.samples if status == "NEW"]),
-        latency_line("fills", [latency for _, latency, status in reports.samples if status == "FILLED"]),
+        "latency event → order report (first report of each order state), from the event's publication:",
+        latency_line("all", [latency for _, latency, _, _ in reports.samples]),
+        latency_line("new orders", [latency for _, latency, _, status in reports.samples if status == "NEW"]),
+        latency_line("fills", [latency for _, latency, _, status in reports.samples if status == "FILLED"]),
+        "  and from the time the event was due (adds the publisher's lag: events a live stream would queue):",
+        latency_line("all", [latency for _, _, latency, _ in reports.samples]),
         *cpu_lines(outcome, wall),
         f"deepest mailbox: {deepest[1]:,} messages ({deepest[2] or '-'})"
         + (f"; process backlog in Redis at most {backlog:,}" if backlog else ""),
@@ -743,7 +773,12 @@ def report(outcome: Outcome, options: argparse.Namespace) -> None:
     for symbol, why in list(outcome.failures.items())[:3]:
         lines.append(f"  halted {symbol}: {why}")
     window = 10.0 if options.seconds >= 30 else max(1.0, options.seconds / 5)
-    lines += [f"per {window:.0f} s from the first event (drain included):", *timeline_lines(outcome, window)]
+    lines += [
+        f"per {window:.0f} s from the first event (drain included); late: how far the publisher was behind its "
+        "schedule; p50/p99: latency from publication; mailbox: deepest (core: backlog in Redis); lag: event loop; "
+        "db: a call's wait on the database thread",
+        *timeline_lines(outcome, window),
+    ]
     print("\n".join(lines))
 
 

@@ -77,6 +77,7 @@ class Book:
         self.applied = -1
         self.last_time = 0
         self.skipped = 0
+        self.last_skipped = ""  # the last trade dropped, for the log
         self._consumed: dict[int, Decimal] = {}  # CROSS model: quantity of a trade already filled
         self.memory = memory
         self.recent: deque[tuple[TradeBatch, list[Decimal]]] = deque()  # whole batches, oldest first
@@ -183,6 +184,7 @@ class Book:
                 valid = False
             if not valid:
                 self.skipped += 1
+                self.last_skipped = f"trade {position!r} at price {batch.prices[index]!r}"
                 continue
             applied = position
             kept.append(batch.event(index, price))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from binance_mock import store
+from binance_mock import config, store
 from binance_mock.account import Account, CommissionMode
 from binance_mock.book import Book, BookOrder, FillModel
 from binance_mock.feed import ExchangeFeed
@@ -56,12 +56,10 @@ class SimulatedExchange:
         self._db = db or Database(f"exchange-{venue}")
         self._info_file = Path(exchange_info_file or settings.EXCHANGE_INFO_FILE)
         self._sizes = dict(sizes or {})
-        self._starting_balances = dict(balances if balances is not None else _configured_balances())
-        self._fill_model = fill_model or FillModel(settings.SIMULATED_FILL_MODEL)
-        self._commission_mode = commission_mode or CommissionMode(settings.SIMULATED_COMMISSION_MODE)
-        self._commission_rate = (
-            Decimal(settings.SIMULATED_COMMISSION_RATE) if commission_rate is None else commission_rate
-        )
+        self._starting_balances = dict(balances if balances is not None else config.starting_balances())
+        self._fill_model = fill_model or config.fill_model()
+        self._commission_mode = commission_mode or config.commission_mode()
+        self._commission_rate = config.commission_rate() if commission_rate is None else commission_rate
         self._account = Account()
         self._as_of_timeout = as_of_timeout
         self._info: ExchangeInfo | None = None
@@ -203,9 +201,10 @@ class SimulatedExchange:
         reports = book.apply_batch(batch)
         if book.skipped > skipped:
             logger.warning(
-                "%s: ignored %d trade events with a non-increasing id or a bad price",
+                "%s: ignored %d trade events with a non-increasing id or a bad price (the last: %s)",
                 batch.symbol,
                 book.skipped - skipped,
+                book.last_skipped,
             )
         if reports:
             self._db.submit(store.record_changes, self.venue, reports)
@@ -269,8 +268,3 @@ class SimulatedExchange:
         if info is None:
             raise InvalidSymbol(detail=f"{symbol!r} is not in the exchange info {self._info_file.name}")
         return info
-
-
-def _configured_balances() -> dict[str, Decimal]:
-    """Starting balances of a new simulated venue, from ``SIMULATED_BALANCES``."""
-    return {asset: Decimal(str(amount)) for asset, amount in settings.SIMULATED_BALANCES.items()}

@@ -7,7 +7,7 @@ message, and a bytes value costs nothing to copy).
 """
 
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import orjson
@@ -42,6 +42,13 @@ def _decimal(message: Mapping[str, Any], name: str) -> Decimal:
         raise MessageError(str(error)) from None
 
 
+def _positive(message: Mapping[str, Any], name: str) -> Decimal:
+    value = _decimal(message, name)
+    if value <= 0:
+        raise MessageError(f"{name}: {message[name]!r} must be a positive number")
+    return value
+
+
 def encode_trade_event(event: TradeEvent) -> dict[str, Any]:
     """The channel-layer message for one trade event."""
     return {
@@ -66,8 +73,8 @@ def decode_trade_event(message: Mapping[str, Any]) -> TradeEvent:
         event_time=_field(message, "event_time", int),
         symbol=_field(message, "symbol", str),
         trade_id=_field(message, "trade_id", int),
-        price=_decimal(message, "price"),
-        quantity=_decimal(message, "quantity"),
+        price=_positive(message, "price"),
+        quantity=_positive(message, "quantity"),
         trade_time=_field(message, "trade_time", int),
         buyer_market_maker=_field(message, "buyer_market_maker", bool),
     )
@@ -168,6 +175,23 @@ class TradeBatch:
         """Every event of the batch, oldest first."""
         return [self.event(index) for index in range(len(self))]
 
+    def valid_part(self) -> "tuple[TradeBatch, list[str]]":
+        """The trades whose price and quantity are positive numbers, and what was wrong with the others."""
+        try:
+            prices = self.decimals()
+            if min(prices) > 0 and max(prices).is_finite() and all(map(_positive_text, self.quantities)):
+                return self, []
+        except (InvalidOperation, TypeError, ValueError):
+            pass
+        good, dropped = [], []
+        for index, (price, quantity) in enumerate(zip(self.prices, self.quantities, strict=True)):
+            if _positive_text(price) and _positive_text(quantity):
+                good.append(index)
+            else:
+                dropped.append(f"trade {self.trade_ids[index]!r} with price {price!r} and quantity {quantity!r}")
+        columns = (self.trade_ids, self.prices, self.quantities, self.trade_times, self.event_times, self.makers)
+        return TradeBatch(self.symbol, *([column[i] for i in good] for column in columns)), dropped
+
     def to_message(self) -> dict[str, Any]:
         """The ``trade.batch`` channel-layer message."""
         columns = [self.trade_ids, self.prices, self.quantities, self.trade_times, self.event_times, self.makers]
@@ -201,6 +225,14 @@ class TradeBatch:
         batch = cls(symbol, *columns)
         _last_decoded = (blob, batch)
         return batch
+
+
+def _positive_text(text: object) -> bool:
+    try:
+        number = Decimal(text)  # type: ignore[arg-type]
+    except (InvalidOperation, TypeError, ValueError):
+        return False
+    return number.is_finite() and number > 0
 
 
 def order_fields(order: Order) -> dict[str, Any]:

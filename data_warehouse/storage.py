@@ -133,6 +133,9 @@ class TradeStorage(BufferedStorage):
         batch = TradeBatch.from_message(message)
         if batch.symbol != self.symbol:
             raise MessageError(f"trade events of {batch.symbol}")
+        batch, dropped = batch.valid_part()
+        if dropped:
+            logger.warning("TradeStorage %s ignored %s", self.symbol, "; ".join(dropped))
         self.pending.extend(batch)
 
     def write(self) -> None:

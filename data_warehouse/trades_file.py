@@ -84,11 +84,21 @@ def detect_layout(first_row: list[str], path: Path) -> Layout:
     return Layout(tuple(positions), has_header=True, aggregate=aggregate)
 
 
+def _not_text(path: Path, error: UnicodeDecodeError) -> TradesFileError:
+    return TradesFileError(
+        f"{path}: not UTF-8 text ({error.reason} at byte {error.start}); give a CSV, or a zip holding one"
+    )
+
+
 def file_layout(path: str | Path) -> Layout:
     """The layout of a trade file, from its first row."""
     path = Path(path)
     with open_lines(path) as text:
-        return detect_layout(next(csv.reader(text), []), path)
+        try:
+            first = next(csv.reader(text), [])
+        except UnicodeDecodeError as error:
+            raise _not_text(path, error) from None
+        return detect_layout(first, path)
 
 
 def read_trades(path: str | Path, symbol: str, batch_size: int = 5000) -> list[TradeBatch]:
@@ -103,9 +113,7 @@ def read_trades(path: str | Path, symbol: str, batch_size: int = 5000) -> list[T
         try:
             content = text.read()
         except UnicodeDecodeError as error:
-            raise TradesFileError(
-                f"{path}: not UTF-8 text ({error.reason} at byte {error.start}); give a CSV, or a zip holding one"
-            ) from None
+            raise _not_text(path, error) from None
     first = next(csv.reader([content[: content.find("\n")] if "\n" in content else content]), [])
     layout = detect_layout(first, path)
     try:

@@ -150,13 +150,16 @@ class Leader(Actor):
         first = self._first_new(batch)
         if first is None:
             return
-        self._last_trade_id = batch.trade_ids[-1]
         try:
             prices: list[Decimal | None] = batch.decimals()  # shared with the exchange feed
             if not (min(prices) > 0 and max(prices).is_finite()):
                 raise InvalidOperation
+            self._last_trade_id = batch.trade_ids[-1]
         except (InvalidOperation, TypeError, ValueError):
             prices = [_price(text) for text in batch.prices]
+            good = [index for index in range(first, len(prices)) if prices[index] is not None]
+            if good:  # a bad trade must not move the mark: its id may be anything
+                self._last_trade_id = batch.trade_ids[good[-1]]
         start = first
         while start < len(prices):
             end = min(start + CHUNK, len(prices))
@@ -184,7 +187,7 @@ class Leader(Actor):
     async def _consider(self, batch: TradeBatch, index: int, price: Decimal | None) -> bool:
         """Hand one trade to the traders unless it is quiet for all; False once the leader stops."""
         if price is None:
-            self._bad(f"a malformed trade event at position {index}")
+            self._bad(f"trade {batch.trade_ids[index]!r}: its price {batch.prices[index]!r} is not a positive number")
             return True
         low, high = self.band
         if low < price < high:
@@ -313,6 +316,11 @@ class Leader(Actor):
         return True
 
     async def _halt(self, trader: Trader, error: ExchangeError) -> None:
+        trader.pending = None  # refused: the order does not exist
+        if trader.state.buy is None:  # it holds nothing: trading again starts a fresh trader, on the new settings
+            await self.db.run(store.forget_trader, self.venue, self.symbol, trader.number)
+        else:
+            await trader.save(durable=True)
         await self._stop_symbol(f"trader {trader.number} could not place its order: {error}")
 
     async def _stop_symbol(self, why: str) -> None:

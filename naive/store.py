@@ -116,6 +116,11 @@ def save_trader(
         )
 
 
+def forget_trader(venue: str, symbol: str, number: int) -> None:
+    """Delete the record of a trader that holds no order (its first order was refused)."""
+    TraderRecord.objects.filter(venue=venue, symbol=symbol, number=number).delete()
+
+
 def wanted_trading() -> dict[str, tuple[str, dict[str, object]]]:
     """Symbols whose trading status is on or shutdown: symbol → (status, settings)."""
     rows = TradingSettings.objects.filter(status__in=[TradingStatus.ON, TradingStatus.SHUTDOWN])

@@ -18,7 +18,7 @@ And every case checks the same three things:
 3. the system keeps going: the engine still runs and a good input afterwards still works.
 
 One table per kind of input, so ``pytest --collect-only -q tests/test_bad_input.py`` counts the
-cases. A case that shows a real bug stays in its table, marked ``xfail(strict=True)`` with the bug.
+cases.
 """
 
 import functools
@@ -281,13 +281,6 @@ def bad_row_after_the_first_chunk() -> str:
     return csv_text(*rows)
 
 
-NOT_UTF8 = pytest.mark.xfail(
-    strict=True,
-    reason="BUG: UnicodeDecodeError escapes import_trades: data_warehouse/importing.py import_file calls "
-    "trades_file.file_layout, which reads the first row without catching it (read_trades does)",
-)
-
-
 IMPORT_FILES = [
     pytest.param(
         "bad.csv",
@@ -394,14 +387,12 @@ IMPORT_FILES = [
         csv_text(f"1000,0.43,10,4,{DAY},vrai\xe9").encode("latin-1"),
         "latin.csv: not UTF-8 text",
         id="file-not-utf8",
-        marks=NOT_UTF8,
     ),
     pytest.param(
         "trades.csv.gz",
         gzip.compress(csv_text(*GOOD_ROWS).encode()),
         "trades.csv.gz: not UTF-8",
         id="file-gzip",
-        marks=NOT_UTF8,
     ),
     pytest.param("absent.csv", None, "absent.csv: no such file", id="file-missing"),
 ]
@@ -615,13 +606,6 @@ def test_settings_refused_by_start_trading(seeded, change, message):
     assert "Trading ETHUSDT: status set to on." in attempt_now("start_trading", "ETHUSDT").out
 
 
-UNNAMED_SETTING = pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a bad simulated-exchange setting ends runengine with a raw decimal.InvalidOperation or ValueError "
-    "that names neither the setting nor what it accepts (binance_mock/exchange.py SimulatedExchange.__init__ and "
-    "_configured_balances read the settings unchecked)",
-)
-
 ENGINE_SETTINGS = [
     pytest.param(
         {"EXCHANGE": "binance-testnet", "BINANCE_API_KEY": "", "BINANCE_API_SECRET": ""},
@@ -637,7 +621,7 @@ ENGINE_SETTINGS = [
     ),
     pytest.param(
         {"EXCHANGE": "binanse"},
-        ImproperlyConfigured,
+        CommandError,
         "EXCHANGE='binanse' is not one of: binance, binance-testnet, simulated",
         id="engine-unknown-exchange",
     ),
@@ -646,21 +630,18 @@ ENGINE_SETTINGS = [
         (CommandError, ImproperlyConfigured),
         "SIMULATED_BALANCES",
         id="engine-balance-not-a-number",
-        marks=UNNAMED_SETTING,
     ),
     pytest.param(
         {"SIMULATED_COMMISSION_RATE": "0,1"},
         (CommandError, ImproperlyConfigured),
         "SIMULATED_COMMISSION_RATE",
         id="engine-commission-rate-not-a-number",
-        marks=UNNAMED_SETTING,
     ),
     pytest.param(
         {"SIMULATED_FILL_MODEL": "sometimes"},
         (CommandError, ImproperlyConfigured),
         "SIMULATED_FILL_MODEL",
         id="engine-unknown-fill-model",
-        marks=UNNAMED_SETTING,
     ),
 ]
 
@@ -1019,13 +1000,6 @@ async def test_binance_error_answers(binance_exchange, failure, call, error, mes
     assert placed.status == OrderStatus.NEW and list(fake.orders) == [placed.order_id]
 
 
-STALE_TRADER = pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the refused trader's record stays active, with its pending order and its old settings "
-    "(naive/trader.py Trader._place, naive/leader.py Leader._halt); a restart resumes it and is refused again",
-)
-
-
 # A trader whose order the exchange refuses stops its symbol, saying why; the engine runs on, and
 # once the settings are fixed the symbol trades again.
 REFUSED_ORDERS = [
@@ -1036,7 +1010,6 @@ REFUSED_ORDERS = [
         "0.43183010",
         "could not place its order: Binance error -1013: Filter failure: MIN_NOTIONAL",
         id="trader-notional-below-the-minimum",
-        marks=STALE_TRADER,
     ),
     pytest.param(
         "XRPUSDT",
@@ -1045,7 +1018,6 @@ REFUSED_ORDERS = [
         "0.43183010",
         "could not place its order: Binance error -2010: Account has insufficient balance",
         id="trader-beyond-the-balance",
-        marks=STALE_TRADER,
     ),
     pytest.param(
         "XRPBTC",
@@ -1054,7 +1026,6 @@ REFUSED_ORDERS = [
         "0.00001000",
         "could not place its order: Binance error -1013",
         id="trader-quantity-rounds-to-nothing",
-        marks=STALE_TRADER,
     ),
 ]
 FIXED_BUDGET = {"XRPUSDT": D("60"), "XRPBTC": D("0.001")}  # 12 USDT, or 20 XRP, per trader
@@ -1245,13 +1216,6 @@ def order_message(**changes: object) -> dict:
 TRADES, ORDERS, CONTROL = trade_events_group("XRPUSDT"), orders_group("XRPUSDT"), ENGINE_CONTROL_GROUP
 # Who reads the message, by logger: the leader, the simulated exchange (its feed), storage, the engine's control.
 LEADER, EXCHANGE, STORAGE, ENGINE = "naive.leader", "binance_mock", "data_warehouse.storage", "core.control"
-BAD_PRICE = pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a trade whose price is negative or not a number passes the codec (core/codec.py decode_trade_event "
-    "accepts negatives; TradeBatch.from_message checks only types) and TradeStorage.take stores it; the leader's "
-    "Leader._on_batch moves _last_trade_id past it before checking its price, so every later trade with a lower "
-    "id is ignored and the symbol stops trading; and no warning names the bad price",
-)
 
 
 def told_by_all(fragment: str) -> dict[str, str]:
@@ -1278,7 +1242,6 @@ MESSAGES = [
         trade_message(price="-0.43"),
         {LEADER: "'-0.43'", EXCHANGE: "'-0.43'", STORAGE: "'-0.43'"},
         id="msg-trade-negative-price",
-        marks=BAD_PRICE,
     ),
     pytest.param(
         TRADES,
@@ -1310,7 +1273,6 @@ MESSAGES = [
         batch_message([[9_000], ["abc"], ["1"], [DAY], [DAY], [False]]),
         {LEADER: "'abc'", EXCHANGE: "'abc'", STORAGE: "'abc'"},
         id="msg-batch-price-not-a-number",
-        marks=BAD_PRICE,
     ),
     pytest.param(TRADES, {"type": TRADE_EVENT}, told_by_all("missing field"), id="msg-empty-trade-event"),
     pytest.param(

@@ -4,6 +4,7 @@ import asyncio
 import signal
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
 from core.engine import Engine
@@ -20,7 +21,10 @@ class Command(BaseCommand):
         asyncio.run(self._run())
 
     async def _run(self) -> None:
-        engine = Engine()
+        try:
+            engine = Engine()
+        except ImproperlyConfigured as error:
+            raise CommandError(f"The engine did not start: {error}") from None
         try:
             changes = await engine.start()
         except ExchangeConfigurationError as error:
