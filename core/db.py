@@ -99,27 +99,21 @@ def _write_group(group: list[Callable[[], object]]) -> list[BaseException]:
     whole group is tried again with a growing pause, so a short outage loses nothing; the
     writes that fail on their own (a constraint, a bug) are reported and the others commit.
     """
-    for attempt in range(OUTAGE_ATTEMPTS):
-        connections["default"].close_if_unusable_or_obsolete()
-        failures: list[BaseException] = []
-        try:
-            with transaction.atomic():
-                for write in group:
-                    try:
-                        with transaction.atomic():
-                            write()
-                    except Exception as error:
-                        if is_outage(error):
-                            raise
-                        failures.append(error)
-            return failures
-        except (OperationalError, InterfaceError) as error:
-            if not is_outage(error) or attempt == OUTAGE_ATTEMPTS - 1:
-                raise
-            logger.warning("database unavailable (%s); writing again in %.1f s", error, _pause(attempt))
-            connections["default"].close()
-            time.sleep(_pause(attempt))
-    return []
+    return _through_outages(functools.partial(_write_once, group))
+
+
+def _write_once(group: list[Callable[[], object]]) -> list[BaseException]:
+    failures: list[BaseException] = []
+    with transaction.atomic():
+        for write in group:
+            try:
+                with transaction.atomic():
+                    write()
+            except Exception as error:
+                if is_outage(error):
+                    raise
+                failures.append(error)
+    return failures
 
 
 def is_outage(error: BaseException) -> bool:
@@ -137,17 +131,22 @@ def is_outage(error: BaseException) -> bool:
 
 def _fresh(function: Callable[..., R], *args: object, **kwargs: object) -> R:
     """Run ``function`` on a connection that still works; through a short outage, again on a new one."""
+    return _through_outages(functools.partial(function, *args, **kwargs))
+
+
+def _through_outages(work: Callable[[], R]) -> R:
+    """``work()``, on a fresh connection after each failure that means the database is out of reach."""
     for attempt in range(OUTAGE_ATTEMPTS):
         connections["default"].close_if_unusable_or_obsolete()
         try:
-            return function(*args, **kwargs)
+            return work()
         except (OperationalError, InterfaceError) as error:
             if not is_outage(error) or attempt == OUTAGE_ATTEMPTS - 1:
                 raise
             logger.warning("database unavailable (%s); trying again in %.1f s", error, _pause(attempt))
             connections["default"].close()
             time.sleep(_pause(attempt))
-    raise AssertionError("unreachable")
+    raise AssertionError("unreachable: the last attempt raises")
 
 
 def _pause(attempt: int) -> float:

@@ -15,9 +15,11 @@ from django.test import Client
 
 from binance_mock.exchange import SimulatedExchange
 from conftest import run_command
+from core.actors.sequence import Sequencer
 from core.codec import decode_order
 from core.engine import Engine
 from core.groups import orders_group, trade_events_group
+from core.models import EngineHeartbeat
 from core.values import Order, Side
 from naive.leader import LEADER_RECHECK
 from naive.models import TradingSettings, TradingStatus
@@ -172,3 +174,24 @@ async def test_a_trader_that_keeps_crashing_stops_its_symbol_and_others_keep_tra
         await channel_layer.group_send(trade_events_group("BTCUSDT"), message)
     await faulty_engine.quiescence()
     assert [(o.side, o.status) for o in await faulty_engine.exchange.open_orders("BTCUSDT")] == [(Side.BUY, "NEW")]
+
+
+@sync_to_async
+def heartbeat_losses() -> tuple[int, dict]:
+    beat = EngineHeartbeat.objects.get()
+    return beat.messages_lost, beat.losses
+
+
+async def test_messages_the_layer_dropped_are_counted_on_the_engines_heartbeat(engine, channel_layer):
+    await start_xrp()
+    streamer = Sequencer("a-streamer")
+    numbered = [streamer.stamp(trade_events_group("XRPUSDT"), m) for m in messages(BUY_THEN_FILL)]
+
+    for message in numbered[:1] + numbered[3:]:  # events 2 and 3 never arrive
+        await channel_layer.group_send(trade_events_group("XRPUSDT"), message)
+    await engine.quiescence()
+    await engine.beat()
+
+    lost, by_group = await heartbeat_losses()
+    # Each reader of the group (leader, exchange feed) missed both.
+    assert (lost, by_group) == (4, {"trade_events.XRPUSDT": 4})
