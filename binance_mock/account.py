@@ -89,8 +89,7 @@ class Account:
     def take_changed(self) -> dict[str, Balance]:
         """The balances changed since the last call (to store them)."""
         changed, self.changed = self.changed, set()
-        held = self.balances()
-        return {asset: held.get(asset, Balance(asset, ZERO, ZERO)) for asset in changed}
+        return {asset: Balance(asset, self.free.get(asset, ZERO), self.locked.get(asset, ZERO)) for asset in changed}
 
     def _move(self, asset: str, *, free: Decimal = ZERO, locked: Decimal = ZERO) -> None:
         self.free[asset] = self.free.get(asset, ZERO) + free

@@ -20,6 +20,10 @@ from core.values import Order, OrderStatus, Side, add_fee
 
 NO_BUYS = Decimal("-Infinity")
 NO_SELLS = Decimal("Infinity")
+# Live trades arrive one per message: remembering each as a batch of its own would keep ten
+# containers per trade for the garbage collector to walk, so small batches are copied into
+# shared chunks of this many trades.
+CHUNK = 1024
 
 
 class FillModel(StrEnum):
@@ -82,6 +86,7 @@ class Book:
         self.memory = memory
         self.recent: deque[tuple[TradeBatch, list[Decimal]]] = deque()  # whole batches, oldest first
         self._remembered = 0
+        self._chunk: TradeBatch | None = None  # the book's own last entry of recent, still filling
         self._best_buy = NO_BUYS
         self._best_sell = NO_SELLS
 
@@ -192,7 +197,16 @@ class Book:
         return kept, decimals
 
     def _remember(self, batch: TradeBatch, decimals: list[Decimal]) -> None:
-        self.recent.append((batch, decimals))
+        if len(batch) >= CHUNK:
+            self.recent.append((batch, decimals))  # a replay's batch: kept as it is, never changed
+            self._chunk = None
+        elif self._chunk is not None and len(self._chunk) + len(batch) <= CHUNK:
+            self._chunk.extend(batch)
+            self.recent[-1][1].extend(decimals)
+        else:
+            self._chunk = TradeBatch.empty(batch.symbol)
+            self._chunk.extend(batch)
+            self.recent.append((self._chunk, list(decimals)))
         self._remembered += len(batch)
         while self._remembered - len(self.recent[0][0]) >= self.memory:
             self._remembered -= len(self.recent.popleft()[0])

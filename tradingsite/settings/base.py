@@ -124,7 +124,7 @@ def channel_layers(redis_url: str, prefix: str, redis_layer: str = REDIS_LAYER) 
         return {"default": {"BACKEND": REDIS_LAYERS[redis_layer], "CONFIG": config}}
     return {
         "default": {
-            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "BACKEND": "core.memory_layer.InMemoryLayer",
             "CONFIG": {
                 "capacity": CHANNEL_CAPACITY,
                 "expiry": CHANNEL_EXPIRY_SECONDS,
