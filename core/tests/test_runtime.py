@@ -4,12 +4,12 @@ import asyncio
 import time
 
 import pytest
-from channels.layers import InMemoryChannelLayer
 
 from core.actors.actor import Actor
 from core.actors.policy import Restart, RestartPolicy
 from core.actors.runtime import ActorStartError, QuiescenceTimeout, Runtime
 from core.actors.sequence import Sequencer
+from core.memory_layer import InMemoryLayer
 
 pytestmark = pytest.mark.integration
 FAST = RestartPolicy(max_restarts=2, within_seconds=60, backoff_initial=0.001, backoff_max=0.002)
@@ -286,7 +286,7 @@ async def test_gaps_in_a_groups_numbers_are_counted_and_logged(runtime, channel_
 
 
 async def test_messages_a_full_channel_drops_are_detected():
-    layer = InMemoryChannelLayer(capacity=5)  # channels' default is 100; what overflows is dropped silently
+    layer = InMemoryLayer(capacity=5)  # channels' default is 100; what overflows is dropped silently
     runtime = Runtime(layer)
     log, gate, entered = [], asyncio.Event(), asyncio.Event()
     try:
@@ -296,7 +296,8 @@ async def test_messages_a_full_channel_drops_are_detected():
         for number in range(20):  # 5 fit in the mailbox while the actor is busy; 15 are dropped
             await runtime.publish("news.XRPUSDT", note(str(number)))
         gate.set()
-        await runtime.publish("news.XRPUSDT", note("after"))
+        await runtime.quiescence()  # the mailbox drained: the next message fits
+        await runtime.publish("news.XRPUSDT", note("after"))  # its number shows the gap
         await runtime.quiescence()
     finally:
         await runtime.shutdown()
@@ -306,14 +307,14 @@ async def test_messages_a_full_channel_drops_are_detected():
 
 
 async def test_renewed_group_memberships_outlive_the_layers_group_expiry():
-    layer = InMemoryChannelLayer(capacity=100, group_expiry=60)
+    layer = InMemoryLayer(capacity=100, group_expiry=60)
     runtime = Runtime(layer)
     log: list = []
     try:
         channel = await runtime.spawn("member", lambda: Recorder(log, groups=("news.XRPUSDT",)))
         layer.groups["news.XRPUSDT"][channel] = time.time() - 120  # joined two minutes ago: expired
         await runtime.refresh_groups()
-        layer._clean_expired()
+        layer.sweep()
         await layer.group_send("news.XRPUSDT", note("still a member"))
         await runtime.quiescence()
     finally:
@@ -324,13 +325,13 @@ async def test_renewed_group_memberships_outlive_the_layers_group_expiry():
 
 async def test_without_renewal_an_expired_membership_loses_messages():
     """The failure the renewal prevents, shown on the same layer."""
-    layer = InMemoryChannelLayer(capacity=100, group_expiry=60)
+    layer = InMemoryLayer(capacity=100, group_expiry=60)
     runtime = Runtime(layer, group_refresh_seconds=None)
     log: list = []
     try:
         channel = await runtime.spawn("member", lambda: Recorder(log, groups=("news.XRPUSDT",)))
         layer.groups["news.XRPUSDT"][channel] = time.time() - 120
-        layer._clean_expired()
+        layer.sweep()
         await layer.group_send("news.XRPUSDT", note("lost"))
         await runtime.quiescence()
     finally:
