@@ -32,6 +32,7 @@ from channels_redis.pubsub import RedisPubSubChannelLayer  # noqa: E402
 from core.actors.actor import Actor  # noqa: E402
 from core.actors.runtime import Runtime  # noqa: E402
 from core.codec import TradeBatch  # noqa: E402
+from core.memory_layer import InMemoryLayer  # noqa: E402
 from tests.support.events import trade_event  # noqa: E402
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -40,7 +41,10 @@ BATCH = TradeBatch.from_events("XRPUSDT", [trade_event(n, "0.43183010") for n in
 
 
 def layers() -> dict:
-    found = {"in-memory": lambda: InMemoryChannelLayer(capacity=100_000, expiry=3600)}
+    found = {
+        "in-memory (channels)": lambda: InMemoryChannelLayer(capacity=100_000, expiry=3600),
+        "in-memory (project)": lambda: InMemoryLayer(capacity=100_000, expiry=3600),
+    }
     if REDIS_URL:
         found["redis core"] = lambda: RedisChannelLayer(
             hosts=[REDIS_URL], capacity=100_000, expiry=3600, prefix="bench-core"

@@ -100,7 +100,7 @@ def record_new_order(venue: str, order: Order, placed_at: int) -> None:
     """Store a new order and move the venue's order id forward, together (plain SQL: a hot path)."""
     values = [venue, order.order_id, placed_at, *_values(order)]
     marks = ", ".join(["%s"] * len(COLUMNS))
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # inside a group of writes: that group's transaction
         execute(f"INSERT INTO {ORDERS} ({', '.join(COLUMNS)}) VALUES ({marks})", values)
         execute(
             f"UPDATE {SimulatedVenue._meta.db_table} SET last_order_id = %s WHERE name = %s", [order.order_id, venue]
@@ -111,7 +111,7 @@ def record_changes(venue: str, orders: list[Order]) -> None:
     """Store the latest state of orders that filled or were canceled."""
     latest = {order.order_id: order for order in orders}
     assignments = ", ".join(f"{name} = %s" for name in _FIELDS)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         for order_id, order in latest.items():
             execute(
                 f"UPDATE {ORDERS} SET {assignments} WHERE venue = %s AND order_id = %s",

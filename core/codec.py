@@ -209,8 +209,8 @@ class TradeBatch:
         symbol = _field(message, "symbol", str)
         blob = _field(message, "columns", bytes)
         global _last_decoded
-        if _last_decoded is not None and _last_decoded[0] is blob and _last_decoded[1].symbol == symbol:
-            return _last_decoded[1]  # the in-memory layer hands every consumer the same bytes
+        if _last_decoded is not None and _last_decoded[1].symbol == symbol and _last_decoded[0] == blob:
+            return _last_decoded[1]  # every consumer in this process gets the same columns: decode them once
         try:
             columns = orjson.loads(blob)
         except orjson.JSONDecodeError as error:

@@ -50,7 +50,7 @@ class Database:
         """Queue a write without waiting for it (it still runs before anything queued later).
 
         Writes queued in the same turn of the event loop go to the thread together and are
-        committed in one transaction, each in its own savepoint.
+        committed in one transaction (a failing write does not take the others with it).
         """
         self._waiting.append(functools.partial(function, *args, **kwargs))
         if len(self._waiting) == 1:
@@ -93,7 +93,7 @@ class Database:
 
 
 def _write_group(group: list[Callable[[], object]]) -> list[BaseException]:
-    """Run queued writes in one transaction, each in a savepoint; return the writes' own failures.
+    """Run queued writes in one transaction; return the writes' own failures.
 
     When the database itself is unavailable (the connection broke, the file is locked) the
     whole group is tried again with a growing pause, so a short outage loses nothing; the
@@ -103,6 +103,25 @@ def _write_group(group: list[Callable[[], object]]) -> list[BaseException]:
 
 
 def _write_once(group: list[Callable[[], object]]) -> list[BaseException]:
+    """The whole group in one transaction; only when a write fails, again with a savepoint per write.
+
+    Savepoints cost two round trips per write on PostgreSQL, most of the database thread's time
+    under live load (``bench/load.py``), and writes rarely fail.
+    """
+    try:
+        with transaction.atomic():
+            for write in group:
+                write()
+    except Exception as error:
+        if is_outage(error):
+            raise
+        if len(group) == 1:
+            return [error]
+        return _write_each(group)
+    return []
+
+
+def _write_each(group: list[Callable[[], object]]) -> list[BaseException]:
     failures: list[BaseException] = []
     with transaction.atomic():
         for write in group:
@@ -137,7 +156,8 @@ def _fresh(function: Callable[..., R], *args: object, **kwargs: object) -> R:
 def _through_outages(work: Callable[[], R]) -> R:
     """``work()``, on a fresh connection after each failure that means the database is out of reach."""
     for attempt in range(OUTAGE_ATTEMPTS):
-        connections["default"].close_if_unusable_or_obsolete()
+        if connections["default"].errors_occurred:  # not every time: each check costs a round trip
+            connections["default"].close_if_unusable_or_obsolete()
         try:
             return work()
         except (OperationalError, InterfaceError) as error:

@@ -17,13 +17,13 @@ from collections.abc import AsyncIterator
 import psycopg
 import pytest
 from asgiref.sync import sync_to_async
-from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.db import connection, connections
 
 from conftest import run_command
 from core.actors.runtime import QuiescenceTimeout
 from core.engine import Engine
 from core.groups import trade_events_group
+from core.redis_layer import PipelinedPubSubChannelLayer
 from naive.models import TradingSettings
 from tests.support.events import WORKED_EXAMPLE_SETTINGS, seed_messages
 from tests.support.orders import stored_orders
@@ -119,7 +119,7 @@ async def until_reachable(engine: Engine, timeout: float = 30.0) -> None:
 
 
 async def test_the_engine_carries_on_after_redis_restarts(channel_layer, seeded, redis_server, caplog):
-    layer = RedisPubSubChannelLayer(hosts=[redis_server.url], prefix=f"restart-{uuid.uuid4().hex[:6]}")
+    layer = PipelinedPubSubChannelLayer(hosts=[redis_server.url], prefix=f"restart-{uuid.uuid4().hex[:6]}")
     await configure_xrpusdt()
     engine = Engine(layer=layer)
     await engine.start()

@@ -101,7 +101,7 @@ CHANNEL_GROUP_REFRESH_SECONDS = env.float("CHANNEL_GROUP_REFRESH_SECONDS", defau
 
 REDIS_LAYER = env.str("REDIS_LAYER", default="pubsub")
 REDIS_LAYERS = {
-    "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+    "pubsub": "core.redis_layer.PipelinedPubSubChannelLayer",
     "core": "channels_redis.core.RedisChannelLayer",
 }
 
