@@ -33,6 +33,7 @@ from core.actors.actor import Actor  # noqa: E402
 from core.actors.runtime import Runtime  # noqa: E402
 from core.codec import TradeBatch  # noqa: E402
 from core.memory_layer import InMemoryLayer  # noqa: E402
+from core.redis_layer import PipelinedPubSubChannelLayer  # noqa: E402
 from tests.support.events import trade_event  # noqa: E402
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -50,6 +51,7 @@ def layers() -> dict:
             hosts=[REDIS_URL], capacity=100_000, expiry=3600, prefix="bench-core"
         )
         found["redis pubsub"] = lambda: RedisPubSubChannelLayer(hosts=[REDIS_URL], prefix="bench-pubsub")
+        found["redis pubsub (pipelined)"] = lambda: PipelinedPubSubChannelLayer(hosts=[REDIS_URL], prefix="bench-pipe")
     return found
 
 
