@@ -70,29 +70,23 @@ class RedisServer:
 
     async def start(self) -> None:
         arguments = ["--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        self.process = subprocess.Popen(
-            ["redis-server", *arguments], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        await self._until_listening()
+        self.process = subprocess.Popen(["redis-server", *arguments], stdout=subprocess.PIPE, text=True)
+        try:
+            await asyncio.wait_for(asyncio.to_thread(self._until_ready), 10)
+        except TimeoutError:
+            raise AssertionError(f"redis-server did not accept connections on port {self.port} in 10 s") from None
 
     def kill(self) -> None:
         if self.process is not None:
             self.process.kill()
             self.process.wait()
 
-    async def _until_listening(self, timeout: float = 10.0) -> None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            try:
-                _, writer = await asyncio.open_connection("127.0.0.1", self.port)
-            except OSError:
-                if loop.time() > deadline:
-                    raise AssertionError(f"redis-server did not listen on port {self.port} in {timeout}s") from None
-                await asyncio.sleep(0.02)  # another process is starting: nothing here can be awaited
-                continue
-            writer.close()
-            return
+    def _until_ready(self) -> None:
+        """Read the server's log until it says it accepts connections."""
+        for line in self.process.stdout:
+            if "Ready to accept connections" in line:
+                return
+        raise AssertionError(f"redis-server on port {self.port} exited before accepting connections")
 
 
 @pytest.fixture
@@ -186,10 +180,21 @@ async def test_writes_during_a_database_outage_are_retried_and_nothing_is_lost(
 
 
 async def until_logged(caplog, text: str, timeout: float = 10.0) -> None:
-    """The database thread logs its first retry; wait until it did (it runs beside this loop)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while text not in caplog.text:
-        if loop.time() > deadline:
-            raise AssertionError(f"{text!r} was not logged within {timeout}s")
-        await asyncio.sleep(0.02)
+    """The database thread logs its first retry beside this loop; wait until it has."""
+    loop, logged = asyncio.get_running_loop(), asyncio.Event()
+
+    class Watch(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if text in record.getMessage():
+                loop.call_soon_threadsafe(logged.set)
+
+    watch = Watch()
+    logger = logging.getLogger("core.db")
+    logger.addHandler(watch)
+    try:
+        if text not in caplog.text:  # not logged before the watch began
+            await asyncio.wait_for(logged.wait(), timeout)
+    except TimeoutError:
+        raise AssertionError(f"{text!r} was not logged within {timeout}s") from None
+    finally:
+        logger.removeHandler(watch)
