@@ -58,18 +58,14 @@ import asyncio
 import cProfile
 import gc
 import io
-import logging
 import math
 import os
-import platform
 import pstats
 import random
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import traceback
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -147,14 +143,15 @@ import orjson  # noqa: E402
 from channels.layers import BaseChannelLayer, InMemoryChannelLayer, get_channel_layer  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, connections  # noqa: E402
+from django.db import connections  # noqa: E402
 from django.db.models import Count  # noqa: E402
+from load_gauges import CpuSnapshot, Gauges, LogCounter, machine  # noqa: E402
+from load_report import describe, failure, print_log_counts, report  # noqa: E402
 
 from binance_mock.exchange import SimulatedExchange  # noqa: E402
 from core.actors.actor import Actor  # noqa: E402
 from core.actors.runtime import QuiescenceTimeout, Runtime  # noqa: E402
 from core.codec import TRADE_BATCH, TRADE_EVENT, TradeBatch, decode_order, encode_trade_event  # noqa: E402
-from core.db import Database  # noqa: E402
 from core.engine import Engine  # noqa: E402
 from core.groups import orders_group, trade_events_group  # noqa: E402
 from core.values import TradeEvent  # noqa: E402
@@ -179,7 +176,6 @@ LEVEL_TICKS = 100_000  # 10.0000
 SWING_TICKS = 500  # ±0.5 %
 NOISE_TICKS = 5
 QUANTITY = Decimal("12.5")
-PROJECT_LOGGERS = ("core", "naive", "binance_mock", "data_warehouse", "streamer")
 
 
 # --- Setup -------------------------------------------------------------------------------------
@@ -377,176 +373,6 @@ class LoadGenerator:
         self.published[feed.symbol] += count
 
 
-# --- Gauges -----------------------------------------------------------------------------------
-
-
-class Gauges:
-    """Samples while the load runs: the deepest mailbox, the event loop's lag, how long the database
-    thread's queue keeps a call waiting, and garbage collection pauses."""
-
-    def __init__(self, runtime: Runtime, layer: BaseChannelLayer, db: Database) -> None:
-        self.runtime = runtime
-        self.layer = layer
-        self.db = db
-        self.depths: list[tuple[float, int, str, int]] = []  # (when, deepest, its actor, backlog in Redis)
-        self.lags: list[tuple[float, float]] = []  # (when, seconds late)
-        self.db_waits: list[tuple[float, float]] = []  # (when, seconds a no-op waited on the database thread)
-        self.gc_pauses: list[tuple[int, float]] = []  # (generation, seconds)
-        self._gc_started = 0.0
-        self._tasks: list[asyncio.Task] = []
-
-    def start(self) -> None:
-        samplers = (self._sample_depths(), self._sample_lag(), self._sample_db())
-        self._tasks = [asyncio.create_task(sampler) for sampler in samplers]
-        gc.callbacks.append(self._on_gc)
-
-    async def stop(self) -> None:
-        gc.callbacks.remove(self._on_gc)
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-
-    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
-        if phase == "start":
-            self._gc_started = time.perf_counter()
-        else:
-            self.gc_pauses.append((info["generation"], time.perf_counter() - self._gc_started))
-
-    async def _sample_db(self) -> None:
-        while True:
-            before = time.perf_counter()
-            await self.db.run(int)
-            self.db_waits.append((time.time(), time.perf_counter() - before))
-            await asyncio.sleep(0.5)
-
-    def _queues(self) -> dict[str, asyncio.Queue]:
-        if isinstance(self.layer, InMemoryChannelLayer):
-            return self.layer.channels
-        if hasattr(self.layer, "receive_buffer"):  # core: messages read from Redis, not yet handled
-            return self.layer.receive_buffer
-        return self.layer.channels  # pub/sub: every channel's queue of received messages
-
-    async def _backlog(self) -> int:
-        """Core layer: the messages for this process still waiting in Redis (one key for all actors)."""
-        layer = self.layer
-        if not hasattr(layer, "receive_buffer"):
-            return 0
-        name = f"specific.{layer.client_prefix}!"
-        return await layer.connection(layer.consistent_hash(name)).zcard(layer.prefix + name)
-
-    async def _sample_depths(self) -> None:
-        while True:
-            queues, deepest, owner = self._queues(), 0, ""
-            for name in self.runtime.names():
-                queue = queues.get(self.runtime.channel_of(name))
-                if queue is not None and queue.qsize() > deepest:
-                    deepest, owner = queue.qsize(), name
-            self.depths.append((time.time(), deepest, owner, await self._backlog()))
-            await asyncio.sleep(0.1)
-
-    async def _sample_lag(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            before = loop.time()
-            await asyncio.sleep(0.05)
-            self.lags.append((time.time(), loop.time() - before - 0.05))
-
-
-class LogCounter(logging.Handler):
-    """Counts warnings and errors by message template instead of printing them (an overloaded
-    system logs thousands); the summary follows the figures."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.counts: Counter[str] = Counter()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        error = f" ({record.exc_info[0].__name__})" if record.exc_info and record.exc_info[0] else ""
-        self.counts[f"{record.levelname} {record.name}: {record.msg}{error}"] += 1
-
-    def install(self) -> None:
-        for logger in [logging.getLogger(), *map(logging.getLogger, PROJECT_LOGGERS)]:
-            for handler in logger.handlers:
-                handler.setLevel(logging.CRITICAL)
-            logger.addHandler(self)
-
-
-# --- Machine and CPU --------------------------------------------------------------------------
-
-
-def thread_cpu() -> dict[str, float]:
-    """CPU seconds of each live thread of this process, by thread name (Linux)."""
-    ticks, found = os.sysconf("SC_CLK_TCK"), {}
-    for thread in threading.enumerate():
-        try:
-            fields = Path(f"/proc/self/task/{thread.native_id}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        found[thread.name] = (int(fields[11]) + int(fields[12])) / ticks
-    return found
-
-
-def server_cpu(names: tuple[str, ...] = ("postgres", "redis-server")) -> Counter[str]:
-    """CPU seconds of every process of these servers on this machine (Linux)."""
-    ticks, found = os.sysconf("SC_CLK_TCK"), Counter()
-    for proc in Path("/proc").iterdir():
-        try:
-            comm = (proc / "comm").read_text().strip()
-            if comm in names:
-                fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-                found[comm] += (int(fields[11]) + int(fields[12])) / ticks
-        except (OSError, ValueError, IndexError):
-            continue
-    return found
-
-
-@dataclass
-class CpuSnapshot:
-    process: float
-    threads: dict[str, float]
-    servers: Counter[str]
-
-    @classmethod
-    def take(cls) -> "CpuSnapshot":
-        times = os.times()
-        return cls(times.user + times.system, thread_cpu(), server_cpu())
-
-
-def machine() -> str:
-    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")), "?")
-    meminfo = Path("/proc/meminfo").read_text().split() if Path("/proc/meminfo").exists() else ["", "0"]
-    memory = int(meminfo[1]) / 1024**2
-    parts = [f"{model}, {os.cpu_count()} CPUs, {memory:.1f} GiB", f"Python {platform.python_version()}"]
-    if connection.vendor == "sqlite":
-        import sqlite3
-
-        parts.append(f"SQLite {sqlite3.sqlite_version}")
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            parts.append(f"PostgreSQL {cursor.fetchone()[0].split()[0]}")
-    if settings.REDIS_URL:
-        import redis
-
-        client = redis.Redis.from_url(settings.REDIS_URL)
-        parts.append(f"Redis {client.info('server')['redis_version']}")
-        client.close()
-    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
-    return "; ".join(parts) + f"; load average before the run {load}; {tree()}"
-
-
-def tree() -> str:
-    """The commit measured, and how many files differ from it (others may be editing the tree)."""
-
-    def git(*arguments: str) -> str:
-        result = subprocess.run(["git", *arguments], cwd=ROOT, capture_output=True, text=True, check=False)
-        return result.stdout.strip()
-
-    commit, changed = git("rev-parse", "--short", "HEAD"), git("status", "--porcelain", "--untracked-files=no")
-    return f"tree {commit or '?'} with {len(changed.splitlines())} changed file(s)"
-
-
 # --- The run ----------------------------------------------------------------------------------
 
 
@@ -647,172 +473,11 @@ async def run(options: argparse.Namespace, info_path: Path, symbols: list[str]) 
     return outcome
 
 
-# --- Report -----------------------------------------------------------------------------------
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
-def gc_summary(pauses: list[tuple[int, float]]) -> str:
-    oldest = [seconds for generation, seconds in pauses if generation == 2]
-    total = sum(seconds for _, seconds in pauses)
-    return (
-        f"{len(pauses):,} collections, {total:.1f} s in all; {len(oldest)} of the oldest generation, "
-        f"longest {1000 * max(oldest, default=0):.0f} ms"
-    )
-
-
-def heap_line(heap: tuple[int, Counter[str]]) -> str:
-    before, after = heap
-    most = ", ".join(f"{kind} {count:,}" for kind, count in after.most_common(5))
-    return f"objects tracked by the GC: {before:,} before the load, {after.total():,} after it ({most})"
-
-
-def latency_line(label: str, seconds: list[float]) -> str:
-    ms = [1000 * value for value in seconds]
-    return (
-        f"  {label:<12} {len(ms):>7,}  p50 {percentile(ms, 0.5):8.1f}  p99 {percentile(ms, 0.99):8.1f}"
-        f"  max {max(ms, default=float('nan')):8.1f} ms"
-    )
-
-
-def cpu_lines(outcome: Outcome, wall: float) -> list[str]:
-    before, after = outcome.cpu
-    threads = Counter()
-    for name, seconds in after.threads.items():
-        kind = "database thread" if name.startswith("engine-db") else "event loop" if name == "MainThread" else "other"
-        threads[kind] += seconds - before.threads.get(name, 0.0)
-    process = after.process - before.process
-    parts = ", ".join(f"{kind} {seconds:.1f} s" for kind, seconds in threads.most_common())
-    lines = [f"cpu: process {process:.1f} s in {wall:.1f} s = {100 * process / wall:.0f} % of one core ({parts})"]
-    servers = {name: after.servers[name] - before.servers.get(name, 0.0) for name in after.servers}
-    if servers:
-        shown = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in sorted(servers.items()))
-        lines.append(f"     servers on this machine (all their clients): {shown}")
-    return lines
-
-
-def timeline_lines(outcome: Outcome, window: float) -> list[str]:
-    start, gen, gauges = outcome.load_started, outcome.generator, outcome.gauges
-    end = max([start + gen.elapsed + outcome.drain] + [received for received, *_ in outcome.reports.samples])
-    header = ("seconds", "events/s", "late s", "orders/s", "p50 ms", "p99 ms", "mailbox", "lag ms", "db ms")
-    lines = ["  " + " ".join(f"{title:>9}" for title in header)]
-    low = 0.0
-    while start + low < end:
-        high = low + window
-
-        def within(when: float, low: float = low, high: float = high) -> bool:
-            return start + low <= when < start + high
-
-        latencies = [1000 * latency for received, latency, *_ in outcome.reports.samples if within(received)]
-        row = (
-            f"{low:.0f}-{high:.0f}",
-            f"{sum(count for when, count, _ in gen.timeline if within(when)) / window:,.0f}",
-            f"{max((late for when, _, late in gen.timeline if within(when)), default=0.0):.1f}",
-            f"{len(latencies) / window:,.0f}",
-            f"{percentile(latencies, 0.5):.1f}",
-            f"{percentile(latencies, 0.99):.1f}",
-            f"{max((max(d, b) for when, d, _, b in gauges.depths if within(when)), default=0):,}",
-            f"{max((1000 * lag for when, lag in gauges.lags if within(when)), default=0.0):.0f}",
-            f"{max((1000 * wait for when, wait in gauges.db_waits if within(when)), default=0.0):.0f}",
-        )
-        lines.append("  " + " ".join(f"{cell:>9}" for cell in row))
-        low = high
-    return lines
-
-
-def report(outcome: Outcome, options: argparse.Namespace) -> None:
-    gen, reports = outcome.generator, outcome.reports
-    published = sum(gen.published.values())
-    to_leaders = sum(outcome.leaders.delivered.values())
-    to_feeds = sum(outcome.exchange.delivered.values())
-    trade_losses = sum(n for group, n in outcome.losses.items() if group.startswith("trade_events."))
-    order_losses = sum(n for group, n in outcome.losses.items() if group.startswith("orders."))
-    statuses = Counter(status for *_, status in reports.samples)
-    traders = sum(len(leader.traders) for leader in outcome.leaders.leaders.values())
-    bad = sum(leader.bad_messages for leader in outcome.leaders.leaders.values())
-    depths = outcome.gauges.depths
-    deepest = max(depths, key=lambda sample: sample[1], default=(0, 0, "", 0))
-    backlog = max((sample[3] for sample in depths), default=0)
-    lags = [lag for _, lag in outcome.gauges.lags]
-    db_waits = [wait for _, wait in outcome.gauges.db_waits]
-    wall = gen.elapsed + outcome.drain
-    lines = [
-        f"published: {published:,} events in {gen.elapsed:.1f} s = {published / gen.elapsed:,.0f} events/s "
-        f"(target {options.rate:,.0f}); ticks started up to {1000 * gen.behind:.0f} ms late",
-        f"delivered: to leaders {to_leaders:,} (lost {published - to_leaders:,}), to exchange feeds {to_feeds:,} "
-        f"(lost {published - to_feeds:,}); runtime.losses: trade events {trade_losses:,}, orders {order_losses:,}",
-        f"drain: {'quiescent' if not outcome.drain_error else 'NOT quiescent'} {outcome.drain:.1f} s after the last "
-        f"event{': ' + outcome.drain_error if outcome.drain_error else ''}",
-        f"orders: created {statuses['NEW']:,}, filled {statuses['FILLED']:,}, partially filled "
-        f"{statuses['PARTIALLY_FILLED']:,}; stored {sum(outcome.stored.values()):,} "
-        f"({', '.join(f'{n:,} {kind}' for kind, n in sorted(outcome.stored.items()))})",
-        f"order reports received: {reports.messages:,} ({len(reports.samples):,} first of their order state, "
-        f"{reports.messages - len(reports.samples):,} repeats)",
-        "latency event → order report (first report of each order state), from the event's publication:",
-        latency_line("all", [latency for _, latency, _, _ in reports.samples]),
-        latency_line("new orders", [latency for _, latency, _, status in reports.samples if status == "NEW"]),
-        latency_line("fills", [latency for _, latency, _, status in reports.samples if status == "FILLED"]),
-        "  and from the time the event was due (adds the publisher's lag: events a live stream would queue):",
-        latency_line("all", [latency for _, _, latency, _ in reports.samples]),
-        *cpu_lines(outcome, wall),
-        f"deepest mailbox: {deepest[1]:,} messages ({deepest[2] or '-'})"
-        + (f"; process backlog in Redis at most {backlog:,}" if backlog else ""),
-        f"event loop lag: p50 {1000 * percentile(lags, 0.5):.1f} ms, p99 {1000 * percentile(lags, 0.99):.1f} ms, "
-        f"max {1000 * max(lags, default=0):.0f} ms; garbage collection: {gc_summary(outcome.gauges.gc_pauses)}",
-        heap_line(outcome.heap),
-        f"database thread: a call waited p50 {1000 * percentile(db_waits, 0.5):.1f} ms, "
-        f"max {1000 * max(db_waits, default=0):.0f} ms behind the queued writes",
-        f"traders running at the end: {traders:,} (at most {options.symbols * TRADING['chunks']:,}); "
-        f"messages the leaders ignored: {bad:,}; symbols halted: {len(outcome.failures)}",
-    ]
-    for symbol, why in list(outcome.failures.items())[:3]:
-        lines.append(f"  halted {symbol}: {why}")
-    window = 10.0 if options.seconds >= 30 else max(1.0, options.seconds / 5)
-    lines += [
-        f"per {window:.0f} s from the first event (drain included); late: how far the publisher was behind its "
-        "schedule; p50/p99: latency from publication; mailbox: deepest (core: backlog in Redis); lag: event loop; "
-        "db: a call's wait on the database thread",
-        *timeline_lines(outcome, window),
-    ]
-    print("\n".join(lines))
-
-
-def print_log_counts(counter: LogCounter) -> None:
-    if not counter.counts:
-        print("log: no warnings or errors")
-        return
-    print(f"log: {sum(counter.counts.values()):,} warnings and errors")
-    for message, count in counter.counts.most_common(8):
-        print(f"  {count:>7,} × {message[:150]}")
-
-
-def describe(options: argparse.Namespace, database: str) -> str:
-    layer = settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1]
-    per_tick = options.rate / options.symbols * options.tick_ms / 1000
-    return (
-        f"layer {options.layer} ({layer}), database {connection.vendor} ({database}); {options.symbols} symbols × "
-        f"{TRADING['chunks']} traders, {options.rate:,.0f} events/s for {options.seconds:g} s: every "
-        f"{options.tick_ms:g} ms {per_tick:g} event(s) per symbol, one message per symbol"
-    )
-
-
-def failure(error: BaseException) -> str:
-    """The error and the last place in the project's code (not a library's) it went through."""
-    ours = [frame for frame in traceback.extract_tb(error.__traceback__) if ".venv" not in frame.filename]
-    where = f" (in {Path(ours[-1].filename).relative_to(ROOT)}:{ours[-1].lineno} {ours[-1].name})" if ours else ""
-    return f"{type(error).__name__}: {error}{where}"
-
-
 def run_layer(options: argparse.Namespace) -> None:
     database = rebuild_database()
     counter = LogCounter()
     counter.install()
-    print(describe(options, database))
+    print(describe(options, database, TRADING["chunks"]))
     print(f"machine: {machine()}", flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-load-") as directory:
         info_path, symbols = write_exchange_info(Path(directory), options.symbols)
@@ -829,7 +494,7 @@ def run_layer(options: argparse.Namespace) -> None:
             sys.exit(1)
         if profiler:
             profiler.disable()
-    report(outcome, options)
+    report(outcome, options, TRADING["chunks"])
     print_log_counts(counter)
     if profiler:
         pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
