@@ -34,6 +34,7 @@ from django.core.management import call_command  # noqa: E402
 
 from core.actors.runtime import Runtime  # noqa: E402
 from core.db import Database  # noqa: E402
+from streamer.models import StreamingSettings  # noqa: E402
 from streamer.stats import StreamStats  # noqa: E402
 from streamer.streamer import Streamer, StreamerOptions  # noqa: E402
 from tests.support.collector import TradeCollector  # noqa: E402
@@ -100,6 +101,8 @@ async def measure(port: int, frames: int) -> tuple[float, float, float]:
 
 
 def run(frames: int, rate: float | None) -> tuple[float, float, float]:
+    # The streamer resumes after the last trade id it stored; every run sends ids from 0 again.
+    StreamingSettings.objects.update(last_trade_id=None)
     ports: multiprocessing.Queue = multiprocessing.Queue()
     server = multiprocessing.Process(target=serve, args=(ports, frames, rate), daemon=True)
     server.start()
