@@ -8,7 +8,7 @@ from channels.layers import channel_layers, get_channel_layer
 from django.core.management import call_command
 from django.db import connections
 
-from core.engine import Engine
+from engine.engine import Engine
 
 
 @pytest.fixture

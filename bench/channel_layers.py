@@ -32,8 +32,8 @@ from channels_redis.pubsub import RedisPubSubChannelLayer  # noqa: E402
 from core.actors.actor import Actor  # noqa: E402
 from core.actors.runtime import Runtime  # noqa: E402
 from core.codec import TradeBatch  # noqa: E402
-from core.memory_layer import InMemoryLayer  # noqa: E402
-from core.redis_layer import PipelinedPubSubChannelLayer  # noqa: E402
+from core.layers.memory import InMemoryLayer  # noqa: E402
+from core.layers.redis_pubsub import PipelinedPubSubChannelLayer  # noqa: E402
 from tests.support.events import trade_event  # noqa: E402
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -152,11 +152,11 @@ from binance_mock.exchange import SimulatedExchange  # noqa: E402
 from core.actors.actor import Actor  # noqa: E402
 from core.actors.runtime import QuiescenceTimeout, Runtime  # noqa: E402
 from core.codec import TRADE_BATCH, TRADE_EVENT, TradeBatch, decode_order, encode_trade_event  # noqa: E402
-from core.engine import Engine  # noqa: E402
 from core.groups import orders_group, trade_events_group  # noqa: E402
 from core.values import TradeEvent  # noqa: E402
 from data_warehouse.models import Order as StoredOrder  # noqa: E402
 from data_warehouse.models import StoringSettings, StoringStatus, Stream  # noqa: E402
+from engine.engine import Engine  # noqa: E402
 from naive.engine import TradingComponent  # noqa: E402
 from naive.leader import Leader  # noqa: E402
 from naive.models import TradingSettings, TradingStatus  # noqa: E402

@@ -32,9 +32,9 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 from core.codec import TradeBatch  # noqa: E402
-from core.engine import Engine  # noqa: E402
 from core.groups import trade_events_group  # noqa: E402
 from data_warehouse.models import StoringSettings, Trade  # noqa: E402
+from engine.engine import Engine  # noqa: E402
 
 
 async def measure(count: int, size: int) -> float:

@@ -3,8 +3,8 @@
 import logging
 from typing import TYPE_CHECKING, Any
 
-from core.actors.actor import Actor
-from core.codec import MessageError, TradeBatch
+from core.actors.actor import Actor, handles
+from core.codec import TRADE_BATCH, TRADE_EVENT, MessageError, TradeBatch
 from core.groups import trade_events_group
 
 if TYPE_CHECKING:
@@ -22,7 +22,8 @@ class ExchangeFeed(Actor):
         self.groups = (trade_events_group(symbol),)
         self.bad_messages = 0
 
-    async def on_message(self, message: dict[str, Any]) -> None:
+    @handles(TRADE_EVENT, TRADE_BATCH)
+    async def trades(self, message: dict[str, Any]) -> None:
         try:
             batch = TradeBatch.from_message(message)
         except MessageError as error:
@@ -34,3 +35,7 @@ class ExchangeFeed(Actor):
             logger.warning("exchange feed %s: ignored events of %s", self.symbol, batch.symbol)
             return
         await self.exchange.apply_trades(batch)
+
+    async def on_unknown(self, message: dict[str, Any]) -> None:
+        self.bad_messages += 1
+        logger.warning("exchange feed %s: ignored a message of type %r", self.symbol, message.get("type"))

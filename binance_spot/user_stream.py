@@ -21,7 +21,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
 
 from binance_spot.mapping import order_from_report
-from core.actors.actor import Actor
+from core.actors.actor import Actor, handles
 from core.actors.policy import RestartPolicy, jittered_backoff
 from core.exchange import ExchangeError
 
@@ -57,9 +57,9 @@ class UserStream(Actor):
     async def on_start(self) -> None:
         self._tasks = [asyncio.create_task(self._stream()), asyncio.create_task(self._poll_while_down())]
 
-    async def on_message(self, message: dict[str, Any]) -> None:
-        if message.get("type") == FAILED:
-            raise RuntimeError(f"the user data stream failed: {message.get('error')}")
+    @handles(FAILED)
+    async def failed(self, message: dict[str, Any]) -> None:
+        raise RuntimeError(f"the user data stream failed: {message.get('error')}")
 
     async def on_stop(self) -> None:
         self.exchange.stream_ready.clear()

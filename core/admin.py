@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from core.display import plain
-from core.models import EngineHeartbeat, Symbol
+from core.models import Symbol
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -15,11 +15,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
-
-
-@admin.register(EngineHeartbeat)
-class EngineHeartbeatAdmin(ReadOnlyAdmin):
-    list_display = ["engine_id", "venue", "host", "pid", "channel_layer", "started_at", "seen_at", "messages_lost"]
 
 
 @admin.register(Symbol)

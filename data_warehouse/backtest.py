@@ -19,18 +19,19 @@ from django.conf import settings
 from core.codec import TradeBatch, encode_trade_event
 from core.db import Database
 from core.decimals import fmt
-from core.engine import Engine, check_plan
 from core.exchange import build_exchange
 from core.exchange_info import ExchangeInfoError, SymbolInfo, load_exchange_info
 from core.groups import normalize_symbol, trade_events_group
-from core.layers import isolated_layer
-from core.plan import Plan
+from core.layers.isolated import isolated_layer
 from data_warehouse import runs
 from data_warehouse.chart import render_chart
 from data_warehouse.models import Stream
 from data_warehouse.report import Report, build_report
 from data_warehouse.sources import DatabaseSource, FileSource, SourceError
 from data_warehouse.trades_file import TradesFileError
+from engine.component import check_plan
+from engine.engine import Engine
+from engine.plan import Plan
 
 PRICE_SAMPLES = 2000  # prices kept for the report's equity curve and the chart
 PACED_CHECK_EVERY = 1000  # a paced replay waits for the system this often, so nothing piles up

@@ -4,22 +4,24 @@ from typing import TYPE_CHECKING
 
 from core.actors.actor import Actor
 from core.groups import normalize_symbol
-from core.plan import Plan
-from data_warehouse import store
 from data_warehouse.models import Stream
-from data_warehouse.storage import OrderStorage, TradeStorage
+from data_warehouse.selectors import wanted_storing
+from data_warehouse.storage_actors import OrderStorage, TradeStorage
+from engine.plan import Plan
 
 if TYPE_CHECKING:
-    from core.engine import Engine
+    from engine.engine import Engine
 
 
 class StoringComponent:
     """One storage actor per topic; a key is '<STREAM>.<SYMBOL>', such as 'ORDERS.XRPUSDT'."""
 
     name = "storing"
+    stops_first = False  # it only writes down what others produce: it stops last, writing what it holds
 
     def __init__(self, engine: "Engine") -> None:
         self.engine = engine
+        self.failures: dict[str, str] = {}
 
     @staticmethod
     def check(plan: Plan) -> None:
@@ -32,7 +34,7 @@ class StoringComponent:
         if self.engine.plan is not None:
             topics = self.engine.plan.storing
         else:
-            topics = await self.engine.db.run(store.wanted_storing)
+            topics = await self.engine.db.run(wanted_storing)
         return {f"{stream}.{symbol}": None for stream, symbol in sorted(topics)}
 
     def actor_name(self, key: str) -> str:

@@ -8,8 +8,8 @@ from pathlib import Path
 from django.db import transaction
 
 from data_warehouse.models import TradeKind
+from data_warehouse.trade_records import insert_trades
 from data_warehouse.trades_file import file_layout, read_trades
-from data_warehouse.trades_store import insert_trades
 
 CHUNK = 50_000
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 from core.decimals import fmt
 from data_warehouse.models import BacktestRun
 from data_warehouse.models import Order as OrderRow
-from data_warehouse.store import row_to_order
+from data_warehouse.order_records import row_to_order
 
 if TYPE_CHECKING:
     from core.values import Order

@@ -1,8 +1,8 @@
 """Switching storage of a topic (stream + symbol) on and off."""
 
-from core.control import apply_now
 from core.symbols import UnknownSymbolError, require_known
 from data_warehouse.models import StoringSettings, StoringStatus, Stream
+from engine.client import apply_now
 
 
 class StoringControlError(Exception):

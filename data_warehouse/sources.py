@@ -8,7 +8,7 @@ from pathlib import Path
 
 from core.codec import TradeBatch
 from core.db import Database
-from data_warehouse import trades_store
+from data_warehouse import trade_records
 from data_warehouse.trades_file import read_trades
 
 
@@ -63,7 +63,7 @@ class DatabaseSource:
     async def load(self, db: Database, batch_size: int) -> int:
         if self.last_day < self.first_day:
             raise SourceError(f"--to {self.last_day} is before --from {self.first_day}")
-        total = await db.run(trades_store.count_trades, self.symbol, self.kind, *self.window)
+        total = await db.run(trade_records.count_trades, self.symbol, self.kind, *self.window)
         if not total:
             raise SourceError(
                 f"no stored {self.kind}s of {self.symbol} from {self.first_day} to {self.last_day}: "
@@ -74,7 +74,7 @@ class DatabaseSource:
     async def batches(self, db: Database, batch_size: int) -> AsyncIterator[TradeBatch]:
         after: tuple[int, int] | None = None
         while True:
-            batch = await db.run(trades_store.read_page, self.symbol, self.kind, *self.window, after, batch_size)
+            batch = await db.run(trade_records.read_page, self.symbol, self.kind, *self.window, after, batch_size)
             if not len(batch):
                 return
             yield batch

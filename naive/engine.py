@@ -6,13 +6,13 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 
 from core.actors.policy import RestartPolicy
-from core.plan import Plan
+from engine.plan import Plan
 from naive import params, store
 from naive.leader import Leader, LeaderConfig, LeaderHooks
 from naive.models import TradingStatus
 
 if TYPE_CHECKING:
-    from core.engine import Engine
+    from engine.engine import Engine
 
 logger = logging.getLogger(__name__)
 

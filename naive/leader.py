@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from core.actors.actor import Actor
-from core.actors.policy import Restart, RestartPolicy, RestartTracker
+from core.actors.actor import Actor, handles
+from core.actors.bench import Bench
+from core.actors.policy import Restart, RestartPolicy
 from core.codec import TRADE_BATCH, TRADE_EVENT, MessageError, TradeBatch
 from core.db import Database
 from core.exchange import Exchange, ExchangeError, FilterFailure, InvalidSymbol, OrderRejected
@@ -89,12 +90,13 @@ class Leader(Actor):
         self.bad_messages = 0
         self._last_trade_id = -1
         self._next_number = 1
-        self._crashes: dict[int, RestartTracker] = {}
-        self._benched: dict[int, Trader] = {}  # crashed traders waiting out their backoff
-        self._trader_policy = trader_policy or RestartPolicy(max_restarts=3, within_seconds=60)
+        # Crashed traders waiting out their backoff; woken through the mailbox, in turn with trades.
+        self.bench: Bench[int, Trader] = Bench(
+            trader_policy or RestartPolicy(max_restarts=3, within_seconds=60),
+            lambda number: self.ctx.send_to_self({"type": LEADER_WAKE, "number": number}),
+        )
         self._recheck_seconds = recheck_seconds
         self._timer: asyncio.Task | None = None
-        self._wakers: set[asyncio.Task] = set()
 
     async def on_start(self) -> None:
         info = (await self.exchange.exchange_info()).symbols.get(self.symbol)
@@ -120,31 +122,37 @@ class Leader(Actor):
         logger.info("leader %s started with %d trader(s)", self.symbol, len(self.traders))
 
     async def on_stop(self) -> None:
-        for task in (self._timer, *self._wakers):
-            if task is not None:
-                task.cancel()
+        if self._timer is not None:
+            self._timer.cancel()
+        self.bench.close()
 
-    async def on_message(self, message: dict[str, Any]) -> None:
-        kind = message.get("type")
-        if kind in (TRADE_EVENT, TRADE_BATCH):
-            try:
-                batch = TradeBatch.from_message(message)
-            except MessageError as error:
-                self._bad(f"a bad trade message: {error}")
-                return
-            if batch.symbol != self.symbol:
-                self._bad(f"trade events of {batch.symbol}")
-                return
-            await self._on_batch(batch)
-        elif kind == LEADER_CONFIG:
-            self.config = LeaderConfig(message["status"], store.validated(_parse(message["settings"])))
-            await self._check_shutdown()
-        elif kind == LEADER_RECHECK:
-            await self._recheck()
-        elif kind == LEADER_WAKE:
-            await self._wake(message.get("number"))
-        else:
-            self._bad(f"a message of unknown type {kind!r}")
+    @handles(TRADE_EVENT, TRADE_BATCH)
+    async def trades(self, message: dict[str, Any]) -> None:
+        try:
+            batch = TradeBatch.from_message(message)
+        except MessageError as error:
+            self._bad(f"a bad trade message: {error}")
+            return
+        if batch.symbol != self.symbol:
+            self._bad(f"trade events of {batch.symbol}")
+            return
+        await self._on_batch(batch)
+
+    @handles(LEADER_CONFIG)
+    async def configure(self, message: dict[str, Any]) -> None:
+        self.config = LeaderConfig(message["status"], store.validated(_parse(message["settings"])))
+        await self._check_shutdown()
+
+    @handles(LEADER_RECHECK)
+    async def recheck(self, message: dict[str, Any]) -> None:
+        await self._recheck()
+
+    @handles(LEADER_WAKE)
+    async def wake(self, message: dict[str, Any]) -> None:
+        await self._wake(message.get("number"))
+
+    async def on_unknown(self, message: dict[str, Any]) -> None:
+        self._bad(f"a message of unknown type {message.get('type')!r}")
 
     async def _on_batch(self, batch: TradeBatch) -> None:
         first = self._first_new(batch)
@@ -248,7 +256,7 @@ class Leader(Actor):
                 self.traders.remove(trader)
                 logger.debug("%s trader %s finished its cycle", self.symbol, trader.number)
             trading, chunks = self.config.status == TradingStatus.ON, self.config.settings["chunks"]
-            running = len(self.traders) + len(self._benched)
+            running = len(self.traders) + len(self.bench)
             if starts_trader(notice, trading=trading, running=running, chunks=chunks):
                 await self._start_trader()
             await self._check_shutdown()
@@ -263,12 +271,11 @@ class Leader(Actor):
     async def _recover(self, trader: Trader, error: BaseException) -> None:
         """A trader crashed: bench it for a backoff, or stop the symbol when it keeps crashing."""
         logger.error("%s trader %s crashed: %r", self.symbol, trader.number, error, exc_info=error)
-        tracker = self._crashes.setdefault(trader.number, RestartTracker(self._trader_policy))
-        delay = tracker.next_delay(crashed=True)
         if trader in self.traders:
             self.traders.remove(trader)
+        delay = self.bench.crashed(trader.number, trader)
         if delay is None:
-            policy = self._trader_policy
+            policy = self.bench.policy
             why = (
                 f"trader {trader.number} crashed {policy.max_restarts + 1} times within "
                 f"{policy.within_seconds:g} s; last error: {error!r}"
@@ -276,18 +283,10 @@ class Leader(Actor):
             await self._stop_symbol(why)
             return
         logger.warning("%s trader %s restarts in %.2f s", self.symbol, trader.number, delay)
-        self._benched[trader.number] = trader
-        waker = asyncio.create_task(self._wake_after(trader.number, delay))
-        self._wakers.add(waker)
-        waker.add_done_callback(self._wakers.discard)
-
-    async def _wake_after(self, number: int, delay: float) -> None:
-        await asyncio.sleep(delay)
-        await self.ctx.send_to_self({"type": LEADER_WAKE, "number": number})
 
     async def _wake(self, number: object) -> None:
         """Start a benched trader again from its last saved state and re-check its orders."""
-        trader = self._benched.pop(number, None) if isinstance(number, int) else None
+        trader = self.bench.release(number) if isinstance(number, int) else None
         if trader is None:
             return
         saved, _ = await self.db.run(store.load_traders, self.venue, self.symbol)
@@ -329,7 +328,7 @@ class Leader(Actor):
         self.ctx.stop()
 
     async def _check_shutdown(self) -> None:
-        idle = not self.traders and not self._benched
+        idle = not self.traders and not self.bench
         if self.config.status == TradingStatus.SHUTDOWN and idle and not self.ctx.stop_requested:
             logger.info("%s: shutdown complete, the last trader finished", self.symbol)
             await self.hooks.shut_down(self.symbol)

@@ -2,8 +2,8 @@
 
 from django.core.exceptions import ValidationError
 
-from core.control import apply_now
 from core.groups import normalize_symbol
+from engine.client import apply_now
 from naive.models import TradingSettings, TradingStatus
 
 

@@ -4,13 +4,13 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
-from core.plan import Plan
+from engine.plan import Plan
 from streamer import store
 from streamer.stats import StreamStats
 from streamer.streamer import SYMBOLS, Streamer, StreamerOptions
 
 if TYPE_CHECKING:
-    from core.engine import Engine
+    from engine.engine import Engine
 
 KEY = "binance"
 
@@ -37,6 +37,7 @@ class StreamingComponent:
     def __init__(self, engine: "Engine") -> None:
         self.engine = engine
         self.stats = StreamStats()
+        self.failures: dict[str, str] = {}
 
     @staticmethod
     def check(plan: Plan) -> None:

@@ -1,7 +1,7 @@
 """Starting and stopping the stream of a symbol: change the desired state, then nudge the engine."""
 
-from core.control import apply_now
 from core.symbols import UnknownSymbolError, require_known
+from engine.client import apply_now
 from streamer.models import StreamingSettings, StreamingStatus
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from websockets.exceptions import WebSocketException
 
-from core.actors.actor import Actor
+from core.actors.actor import Actor, handles
 from core.actors.policy import RestartPolicy, jittered_backoff
 from core.codec import TradeBatch, encode_trade_event
 from core.db import Database
@@ -81,16 +81,21 @@ class Streamer(Actor):
         self._spawn(self._every(self.options.flush_seconds, FLUSH))
         self._spawn(self._every(self.options.rotate_seconds, ROTATE))
 
-    async def on_message(self, message: dict[str, Any]) -> None:
-        kind = message.get("type")
-        if kind == SYMBOLS:
-            await self._change_symbols(set(message["symbols"]))
-        elif kind == ROTATE:
-            await self._rotate()
-        elif kind == FLUSH:
-            await self._flush()
-        elif kind == FAILED:
-            raise RuntimeError(f"the stream reader failed: {message.get('error')}")
+    @handles(SYMBOLS)
+    async def change_symbols(self, message: dict[str, Any]) -> None:
+        await self._change_symbols(set(message["symbols"]))
+
+    @handles(ROTATE)
+    async def rotate(self, message: dict[str, Any]) -> None:
+        await self._rotate()
+
+    @handles(FLUSH)
+    async def flush(self, message: dict[str, Any]) -> None:
+        await self._flush()
+
+    @handles(FAILED)
+    async def failed(self, message: dict[str, Any]) -> None:
+        raise RuntimeError(f"the stream reader failed: {message.get('error')}")
 
     async def on_idle(self) -> bool:
         return await self._flush()

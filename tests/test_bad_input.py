@@ -60,10 +60,11 @@ from core.exchange import (
     UnknownOrder,
 )
 from core.groups import ENGINE_CONTROL_GROUP, orders_group, trade_events_group
-from core.models import EngineHeartbeat, Symbol
+from core.models import Symbol
 from core.values import Order, OrderRequest, OrderStatus, Side, TradeEvent
 from data_warehouse.models import BacktestRun, StoringSettings, Trade
 from data_warehouse.models import Order as StoredOrder
+from engine.models import EngineHeartbeat
 from naive.models import TraderRecord, TradingSettings
 from streamer.models import StreamerStatus, StreamingSettings
 from tests.support.collector import TradeCollector
@@ -1215,7 +1216,7 @@ def order_message(**changes: object) -> dict:
 
 TRADES, ORDERS, CONTROL = trade_events_group("XRPUSDT"), orders_group("XRPUSDT"), ENGINE_CONTROL_GROUP
 # Who reads the message, by logger: the leader, the simulated exchange (its feed), storage, the engine's control.
-LEADER, EXCHANGE, STORAGE, ENGINE = "naive.leader", "binance_mock", "data_warehouse.storage", "core.control"
+LEADER, EXCHANGE, STORAGE, ENGINE = "naive.leader", "binance_mock", "data_warehouse.storage_actors", "engine.control"
 
 
 def told_by_all(fragment: str) -> dict[str, str]:

@@ -21,9 +21,9 @@ from django.db import connection, connections
 
 from conftest import run_command
 from core.actors.runtime import QuiescenceTimeout
-from core.engine import Engine
 from core.groups import trade_events_group
-from core.redis_layer import PipelinedPubSubChannelLayer
+from core.layers.redis_pubsub import PipelinedPubSubChannelLayer
+from engine.engine import Engine
 from naive.models import TradingSettings
 from tests.support.events import WORKED_EXAMPLE_SETTINGS, seed_messages
 from tests.support.orders import stored_orders

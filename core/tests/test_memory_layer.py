@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from channels.exceptions import ChannelFull
 
-from core.memory_layer import InMemoryLayer
+from core.layers.memory import InMemoryLayer
 
 GROUP = "trade_events.XRPUSDT"
 

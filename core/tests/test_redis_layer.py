@@ -8,7 +8,7 @@ import pytest
 from redis.asyncio.client import Pipeline
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from core.redis_layer import PipelinedPubSubChannelLayer
+from core.layers.redis_pubsub import PipelinedPubSubChannelLayer
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 GROUP = "trade_events.XRPUSDT"

@@ -9,7 +9,7 @@ from core.actors.actor import Actor
 from core.actors.policy import Restart, RestartPolicy
 from core.actors.runtime import ActorStartError, QuiescenceTimeout, Runtime
 from core.actors.sequence import Sequencer
-from core.memory_layer import InMemoryLayer
+from core.layers.memory import InMemoryLayer
 
 pytestmark = pytest.mark.integration
 FAST = RestartPolicy(max_restarts=2, within_seconds=60, backoff_initial=0.001, backoff_max=0.002)

@@ -13,7 +13,7 @@ from django.db import connection, transaction
 
 from core.codec import TradeBatch
 from data_warehouse.models import Trade
-from data_warehouse.trades_store import count_trades, insert_trades, read_page
+from data_warehouse.trade_records import count_trades, insert_trades, read_page
 from tests.support.shared import shared_file
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]  # bulk SQL differs per database

@@ -1,4 +1,4 @@
-"""store.upsert_orders: one row per order, only ever moving forward in the order's life."""
+"""order_records.upsert_orders: one row per order, only ever moving forward in the order's life."""
 
 from decimal import Decimal
 
@@ -6,7 +6,7 @@ import pytest
 
 from core.values import Order, OrderStatus, Side
 from data_warehouse.models import Order as OrderRow
-from data_warehouse.store import upsert_orders
+from data_warehouse.order_records import upsert_orders
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]  # SQL differs per database: run on both
 

@@ -17,10 +17,10 @@ from binance_mock.exchange import SimulatedExchange
 from conftest import run_command
 from core.actors.sequence import Sequencer
 from core.codec import decode_order
-from core.engine import Engine
 from core.groups import orders_group, trade_events_group
-from core.models import EngineHeartbeat
 from core.values import Order, Side
+from engine.engine import Engine
+from engine.models import EngineHeartbeat
 from naive.leader import LEADER_RECHECK
 from naive.models import TradingSettings, TradingStatus
 from tests.support.events import WORKED_EXAMPLE_SETTINGS, messages

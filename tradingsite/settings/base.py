@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "core",
+    "engine",
     "binance_mock",
     "naive",
     "streamer",
@@ -101,7 +102,7 @@ CHANNEL_GROUP_REFRESH_SECONDS = env.float("CHANNEL_GROUP_REFRESH_SECONDS", defau
 
 REDIS_LAYER = env.str("REDIS_LAYER", default="pubsub")
 REDIS_LAYERS = {
-    "pubsub": "core.redis_layer.PipelinedPubSubChannelLayer",
+    "pubsub": "core.layers.redis_pubsub.PipelinedPubSubChannelLayer",
     "core": "channels_redis.core.RedisChannelLayer",
 }
 
@@ -124,7 +125,7 @@ def channel_layers(redis_url: str, prefix: str, redis_layer: str = REDIS_LAYER) 
         return {"default": {"BACKEND": REDIS_LAYERS[redis_layer], "CONFIG": config}}
     return {
         "default": {
-            "BACKEND": "core.memory_layer.InMemoryLayer",
+            "BACKEND": "core.layers.memory.InMemoryLayer",
             "CONFIG": {
                 "capacity": CHANNEL_CAPACITY,
                 "expiry": CHANNEL_EXPIRY_SECONDS,
@@ -180,7 +181,7 @@ TRADER_RESTART_BACKOFF_SECONDS = env.float("TRADER_RESTART_BACKOFF_SECONDS", def
 TRADER_MAX_RESTARTS = env.int("TRADER_MAX_RESTARTS", default=3)
 TRADER_RESTART_WINDOW_SECONDS = env.float("TRADER_RESTART_WINDOW_SECONDS", default=60.0)
 
-# What the engine runs, each read from its app's settings tables (see core.engine).
+# What the engine runs, each read from its app's settings tables (see engine.component: this list is the seam).
 # Storage starts first: what traders publish while they resume at start-up is stored too.
 ENGINE_COMPONENTS = [
     "data_warehouse.engine.StoringComponent",
@@ -237,6 +238,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         app: {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False}
-        for app in ("core", "naive", "binance_mock", "binance_spot", "data_warehouse", "streamer")
+        for app in ("core", "engine", "naive", "binance_mock", "binance_spot", "data_warehouse", "streamer")
     },
 }

@@ -1,5 +1,5 @@
+from data_warehouse.management.topic_command import TopicControlCommand
 from data_warehouse.services import start_storing
-from data_warehouse.storing_command import TopicControlCommand
 
 
 class Command(TopicControlCommand):

@@ -1,4 +1,4 @@
-from naive.control_command import SymbolControlCommand
+from naive.management.symbol_command import SymbolControlCommand
 from naive.services import start_trading
 
 

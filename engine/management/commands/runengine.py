@@ -7,8 +7,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from core.engine import Engine
 from core.exchange import ExchangeConfigurationError
+from engine.engine import Engine
 
 
 class Command(BaseCommand):

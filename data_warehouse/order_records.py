@@ -1,13 +1,10 @@
-"""Synchronous persistence of the data warehouse (run on the engine's database thread)."""
+"""Stored orders: one row per order, only ever moving forward (run on the engine's database thread)."""
 
 from django.db import connection, transaction
 
-from core.codec import TradeBatch
 from core.values import Order, OrderStatus, Side
 from data_warehouse.merge import fold
 from data_warehouse.models import Order as OrderRow
-from data_warehouse.models import StoringSettings, StoringStatus
-from data_warehouse.trades_store import insert_trades as _insert
 
 UPDATED = ["executed_qty", "cumulative_quote_qty", "status", "update_time", "client_order_id", "price", "orig_qty"]
 
@@ -79,15 +76,3 @@ def upsert_orders(venue: str, reports: list[Order]) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.executemany(_upsert_sql(), rows)
         return cursor.rowcount
-
-
-def wanted_storing() -> set[tuple[str, str]]:
-    """Topics whose storing status is on: (stream, symbol)."""
-    rows = StoringSettings.objects.filter(status=StoringStatus.ON)
-    return set(rows.values_list("stream", "symbol"))
-
-
-def insert_trades(batch: TradeBatch) -> int:
-    """Store streamed trade events in one transaction; returns how many were new."""
-    with transaction.atomic():
-        return _insert(batch, "trade")

@@ -13,57 +13,24 @@ import os
 import socket
 import uuid
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 from channels.layers import BaseChannelLayer, get_channel_layer
 from django.conf import settings
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from core.actors.actor import Actor
 from core.actors.runtime import ActorStartError, QuiescenceTimeout, Runtime
 from core.db import Database
 from core.exchange import Exchange, build_exchange
-from core.models import EngineHeartbeat
-from core.plan import Plan
+from engine import registry
+from engine.component import Component, check_plan, component_classes
+from engine.control import ControlActor
+from engine.messages import TICK
+from engine.models import EngineHeartbeat
+from engine.plan import Plan
 
 logger = logging.getLogger(__name__)
-
-LOCAL_ENGINES: set["Engine"] = set()  # live engines running in this process
-
-
-class Component(Protocol):
-    """One kind of work the engine runs, keyed by a string such as a symbol."""
-
-    name: str
-
-    @staticmethod
-    def check(plan: Plan) -> None:
-        """Raise ValueError, naming what is wrong, if ``plan`` asks for something invalid."""
-
-    async def wanted(self) -> dict[str, Any]:
-        """What should run now: key → configuration."""
-
-    def actor_name(self, key: str) -> str:
-        """The runtime name of the actor for ``key``."""
-
-    def make_actor(self, key: str, config: Any) -> Actor:
-        """A fresh actor for ``key`` (called again on every restart)."""
-
-    async def reconfigure(self, key: str, config: Any) -> None:
-        """Tell the running actor for ``key`` about a changed configuration."""
-
-    async def ended(self, key: str, error: BaseException | None) -> None:
-        """The actor for ``key`` ended on its own (``error`` when it kept crashing)."""
-
-    def describe(self, key: str) -> str:
-        """A few words for logs and command output, such as ``trading XRPUSDT``."""
-
-
-def check_plan(plan: Plan) -> None:
-    """Raise ValueError if a fixed plan asks for anything invalid; nothing runs or is written."""
-    for path in settings.ENGINE_COMPONENTS:
-        import_string(path).check(plan)
 
 
 class Engine:
@@ -86,7 +53,7 @@ class Engine:
         self.runtime = Runtime(self.layer, group_refresh_seconds=settings.CHANNEL_GROUP_REFRESH_SECONDS)
         make_exchange = exchange or (lambda venue, db: build_exchange(venue=venue, db=db))
         self.exchange: Exchange = make_exchange(self.venue, self.db)
-        self.components: list[Component] = [import_string(path)(self) for path in settings.ENGINE_COMPONENTS]
+        self.components: list[Component] = [component(self) for component in component_classes()]
         self._running: dict[str, dict[str, Any]] = {c.name: {} for c in self.components}
         self._lock = asyncio.Lock()
         self._stopped = False
@@ -97,12 +64,10 @@ class Engine:
             check_plan(self.plan)
         await self.exchange.open(self.runtime)
         if self.live:
-            from core.control import ControlActor
-
             await self.runtime.spawn("engine.control", lambda: ControlActor(self))
-            self.runtime.every("engine.control", settings.ENGINE_POLL_SECONDS, {"type": "engine.tick"})
+            self.runtime.every("engine.control", settings.ENGINE_POLL_SECONDS, {"type": TICK})
             await self.beat()
-            LOCAL_ENGINES.add(self)
+            registry.register(self)
         changes = await self.reconcile()
         logger.info("engine %s started on %s: %s", self.engine_id, self.venue, "; ".join(changes) or "nothing to run")
         return changes
@@ -112,11 +77,11 @@ class Engine:
         if self._stopped:
             return
         self._stopped = True
-        LOCAL_ENGINES.discard(self)
+        registry.unregister(self)
         # What produces work stops first (streamer, leaders); what is already under way settles;
         # storage stops last, writing what it still holds.
         for component in self.components:
-            if getattr(component, "stops_first", False):
+            if component.stops_first:
                 for key in list(self._running[component.name]):
                     await self.runtime.stop(component.actor_name(key))
         try:
@@ -146,7 +111,7 @@ class Engine:
         """Why work stopped on its own during this engine's life, by key (such as a symbol)."""
         found: dict[str, str] = {}
         for component in self.components:
-            found.update(getattr(component, "failures", {}))
+            found.update(component.failures)
         return found
 
     async def reconcile(self) -> list[str]:

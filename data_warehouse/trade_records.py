@@ -81,6 +81,12 @@ def _copy_postgresql(batch: TradeBatch, kind: str) -> int:
         return cursor.rowcount
 
 
+def insert_streamed(batch: TradeBatch) -> int:
+    """Store streamed trade events in a transaction of their own; returns how many were new."""
+    with transaction.atomic():
+        return insert_trades(batch, "trade")
+
+
 def count_trades(symbol: str, kind: str, start: int, end: int) -> int:
     """Stored trades of ``symbol`` with start <= trade_time < end (ms)."""
     return Trade.objects.filter(symbol=symbol, kind=kind, trade_time__gte=start, trade_time__lt=end).count()

@@ -4,12 +4,13 @@ import asyncio
 import logging
 from typing import Any
 
-from core.actors.actor import Actor
+from core.actors.actor import Actor, handles
 from core.codec import ORDER_UPDATE, TRADE_BATCH, TRADE_EVENT, MessageError, TradeBatch, decode_order
 from core.db import Database
 from core.groups import orders_group, trade_events_group
 from core.values import Order
-from data_warehouse import store
+from data_warehouse.order_records import upsert_orders
+from data_warehouse.trade_records import insert_streamed
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +27,6 @@ class BufferedStorage(Actor):
     """
 
     flush_at = 1000
-    accepts: tuple[str, ...] = ()
 
     def __init__(self, *, symbol: str, db: Database) -> None:
         self.symbol = symbol
@@ -46,14 +46,15 @@ class BufferedStorage(Actor):
         """Queue the pending items for the database and start afresh."""
         raise NotImplementedError
 
-    async def on_message(self, message: dict[str, Any]) -> None:
-        kind = message.get("type")
-        if kind == FLUSH:
-            self._flush()
-            return
-        if kind not in self.accepts:
-            self._bad(f"a message of unknown type {kind!r}")
-            return
+    @handles(FLUSH)
+    async def flush(self, message: dict[str, Any]) -> None:
+        self._flush()
+
+    async def on_unknown(self, message: dict[str, Any]) -> None:
+        self._bad(f"a message of unknown type {message.get('type')!r}")
+
+    async def collect(self, message: dict[str, Any]) -> None:
+        """Take what a message holds; write once enough is pending, else soon."""
         try:
             self.take(message)
         except MessageError as error:
@@ -93,13 +94,15 @@ class BufferedStorage(Actor):
 class OrderStorage(BufferedStorage):
     """Upserts every order report of ``orders.<SYMBOL>``, many per transaction."""
 
-    accepts = (ORDER_UPDATE,)
-
     def __init__(self, *, venue: str, symbol: str, db: Database) -> None:
         super().__init__(symbol=symbol, db=db)
         self.venue = venue
         self.groups = (orders_group(symbol),)
         self.pending: list[Order] = []
+
+    @handles(ORDER_UPDATE)
+    async def order_update(self, message: dict[str, Any]) -> None:
+        await self.collect(message)
 
     def pending_count(self) -> int:
         return len(self.pending)
@@ -112,19 +115,22 @@ class OrderStorage(BufferedStorage):
 
     def write(self) -> None:
         batch, self.pending = self.pending, []
-        self.db.submit(store.upsert_orders, self.venue, batch)
+        self.db.submit(upsert_orders, self.venue, batch)
 
 
 class TradeStorage(BufferedStorage):
     """Inserts every trade event of ``trade_events.<SYMBOL>`` in batches (duplicates are skipped)."""
 
     flush_at = 5000
-    accepts = (TRADE_EVENT, TRADE_BATCH)
 
     def __init__(self, *, symbol: str, db: Database) -> None:
         super().__init__(symbol=symbol, db=db)
         self.groups = (trade_events_group(symbol),)
         self.pending = TradeBatch.empty(symbol)
+
+    @handles(TRADE_EVENT, TRADE_BATCH)
+    async def trades(self, message: dict[str, Any]) -> None:
+        await self.collect(message)
 
     def pending_count(self) -> int:
         return len(self.pending)
@@ -140,4 +146,4 @@ class TradeStorage(BufferedStorage):
 
     def write(self) -> None:
         batch, self.pending = self.pending, TradeBatch.empty(self.symbol)
-        self.db.submit(store.insert_trades, batch)
+        self.db.submit(insert_streamed, batch)
