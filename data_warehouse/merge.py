@@ -17,9 +17,10 @@ class Folded:
 def fold(reports: Iterable[Order]) -> dict[tuple[str, int], Folded]:
     """Group reports by (symbol, order id), keeping arrival order of first appearance.
 
-    Reports can arrive out of order (the exchange's fill may overtake a trader's copy of the
-    new order): the newest is the one furthest in the order's life, never the last to arrive,
-    and the first is the earliest in its life, so ``first_seen_time`` does not depend on timing.
+    The exchange alone publishes an order's changes, in the order of the order's life; the
+    guard by life stage stays because a report may still come twice (a reconciliation after a
+    restart, polling of the real adapter) or late: the newest is the one furthest in the
+    order's life and the first the earliest, whatever the arrival order.
     """
     folded: dict[tuple[str, int], Folded] = {}
     for report in reports:

@@ -108,7 +108,7 @@ class Leader(Actor):
             info.base_asset,
         )
         await self.exchange.watch(self.symbol)
-        self.desk = Desk(self.venue, self.symbol, self.exchange, self.db, self.ctx.publish)
+        self.desk = Desk(self.venue, self.symbol, self.exchange, self.db)
         saved, self._next_number = await self.db.run(store.load_traders, self.venue, self.symbol)
         self.traders = [Trader(s.number, s.params, self.desk, s.state, s.pending) for s in saved]
         for trader in list(self.traders):

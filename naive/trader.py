@@ -2,17 +2,17 @@
 
 Before an order is sent, the trader records its client order id as pending; after a restart a
 pending order is looked up on the exchange by that id, so an order is never placed twice.
+
+The trader publishes nothing: the exchange is the source of truth for orders and alone
+publishes every change of one on ``orders.<SYMBOL>``.
 """
 
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from core.codec import encode_order
 from core.db import Database
 from core.exchange import Exchange, OrderNotFound
-from core.groups import orders_group
 from core.values import Order, OrderRequest, TradeEvent
 from naive import store
 from naive.strategy import (
@@ -34,17 +34,12 @@ Notice = Action  # NotifyRebuy or Finished, for the leader
 
 @dataclass
 class Desk:
-    """What the traders of one symbol share: the exchange, the database, the orders group."""
+    """What the traders of one symbol share: the venue, the exchange and the database."""
 
     venue: str
     symbol: str
     exchange: Exchange
     db: Database
-    publish: Callable[[str, dict], Awaitable[None]]
-
-    async def report(self, order: Order) -> None:
-        """Publish an order placed or fetched on ``orders.<SYMBOL>``."""
-        await self.publish(orders_group(self.symbol), encode_order(order))
 
 
 class Trader:
@@ -119,12 +114,12 @@ class Trader:
             action = queue.pop(0)
             if isinstance(action, PlaceOrder):
                 order = await self._place(action, event)
-                queue += await self._learn(OrderPlaced(order))
+                queue += self._learn(OrderPlaced(order))
             elif isinstance(action, FetchOrder):
                 order = await self.desk.exchange.get_order(
                     self.desk.symbol, order_id=action.order.order_id, as_of=event
                 )
-                queue += await self._learn(OrderFetched(order))
+                queue += self._learn(OrderFetched(order))
             else:
                 notices.append(action)
                 continue
@@ -133,9 +128,8 @@ class Trader:
             await self.save()
         return notices
 
-    async def _learn(self, message: OrderPlaced | OrderFetched) -> list[Action]:
+    def _learn(self, message: OrderPlaced | OrderFetched) -> list[Action]:
         self.state, actions = decide(self.state, message, self.params)
-        await self.desk.report(message.order)
         return list(actions)
 
     async def _place(self, action: PlaceOrder, event: TradeEvent | None) -> Order:
@@ -166,7 +160,7 @@ class Trader:
             await self.save()
             return []
         self.pending = None
-        notices = await self._perform(tuple(await self._learn(OrderPlaced(order))), event)
+        notices = await self._perform(tuple(self._learn(OrderPlaced(order))), event)
         await self.save()
         return notices
 

@@ -12,6 +12,7 @@ from conftest import run_command
 from core.codec import decode_trade_event
 from core.groups import trade_events_group
 from naive.models import TradingSettings
+from tests.support.collector import OrderCollector
 from tests.support.events import WORKED_EXAMPLE_SETTINGS, seed_messages
 from tests.support.fake_binance_rest import FakeBinanceRest
 from tests.support.orders import admin_order_rows, stored_orders
@@ -45,6 +46,30 @@ async def test_naive_trader_full_trade_cycle(engine, channel_layer):
     rows = await admin_order_rows("?symbol=XRPUSDT")
     seen = [(row["side"], row["price_"], row["quantity"], row["status"]) for row in rows]
     assert seen == list(reversed(EXPECTED))
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+async def test_the_exchange_alone_publishes_each_order_change_once(engine, channel_layer):
+    """One publisher per fact: five changes of three orders make five reports, in each order's life order."""
+    await sync_to_async(TradingSettings.objects.filter(symbol="XRPUSDT").update)(**WORKED_EXAMPLE_SETTINGS)
+    await run_command("start_trading", "XRPUSDT")
+    await run_command("start_storing", "ORDERS", "XRPUSDT")
+
+    async with OrderCollector(channel_layer, "XRPUSDT") as published:
+        for message in seed_messages():
+            await channel_layer.group_send(trade_events_group("XRPUSDT"), message)
+        await engine.quiescence()
+
+    first, second, third = sorted({order_id for order_id, _, _ in published.changes()})
+    assert published.changes() == [
+        (first, "BUY", "NEW"),
+        (first, "BUY", "FILLED"),
+        (second, "SELL", "NEW"),
+        (second, "SELL", "FILLED"),
+        (third, "BUY", "NEW"),
+    ]
+    assert await stored_orders("XRPUSDT") == EXPECTED  # nothing the trader used to repeat was needed
 
 
 @pytest.mark.integration

@@ -1,13 +1,13 @@
-"""Reads what a system publishes on trade-event groups, as a downstream consumer would."""
+"""Reads what a system publishes on trade-event and order groups, as a downstream consumer would."""
 
 import asyncio
 from collections import defaultdict
 
 from channels.layers import BaseChannelLayer
 
-from core.codec import TradeBatch
-from core.groups import trade_events_group
-from core.values import TradeEvent
+from core.codec import TradeBatch, decode_order
+from core.groups import orders_group, trade_events_group
+from core.values import Order, TradeEvent
 
 
 class TradeCollector:
@@ -58,3 +58,33 @@ class TradeCollector:
                 self.events[event.symbol].append(event)
                 self.count += 1
             self._changed.set()
+
+
+class OrderCollector:
+    """Subscribes one channel to a symbol's order group and keeps every report published on it."""
+
+    def __init__(self, layer: BaseChannelLayer, symbol: str) -> None:
+        self.layer = layer
+        self.group = orders_group(symbol)
+        self.reports: list[Order] = []
+        self._task: asyncio.Task | None = None
+
+    async def __aenter__(self) -> "OrderCollector":
+        self.channel = await self.layer.new_channel()
+        await self.layer.group_add(self.group, self.channel)
+        self._task = asyncio.create_task(self._read())
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
+        await self.layer.group_discard(self.group, self.channel)
+
+    def changes(self) -> list[tuple[int, str, str]]:
+        """(order id, side, status) of every report, in the order they were published."""
+        return [(report.order_id, report.side.value, report.status.value) for report in self.reports]
+
+    async def _read(self) -> None:
+        while True:
+            self.reports.append(decode_order(await self.layer.receive(self.channel)))
