@@ -111,7 +111,7 @@ class SimulatedExchange:
             raise RuntimeError("open() the exchange before watching symbols")
         if name not in self._runtime:
             self._book(symbol)
-            await self._runtime.spawn(name, lambda: ExchangeFeed(self, symbol))
+            await self._runtime.spawn(name, lambda: ExchangeFeed(self.apply_trades, symbol))
 
     async def place_order(self, request: OrderRequest, *, as_of: TradeEvent | None = None) -> Order:
         """Check the filters, give the order the next id, store it and rest it in the book."""

@@ -1,14 +1,12 @@
 """The actor that feeds one symbol's trade events into the simulated exchange."""
 
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from core.actors.actor import Actor, handles
 from core.codec import TRADE_BATCH, TRADE_EVENT, MessageError, TradeBatch
 from core.groups import trade_events_group
-
-if TYPE_CHECKING:
-    from binance_mock.exchange import SimulatedExchange
 
 logger = logging.getLogger(__name__)
 
@@ -16,8 +14,9 @@ logger = logging.getLogger(__name__)
 class ExchangeFeed(Actor):
     """Applies every trade event of ``symbol`` to the simulated exchange, in order."""
 
-    def __init__(self, exchange: "SimulatedExchange", symbol: str) -> None:
-        self.exchange = exchange
+    def __init__(self, apply: Callable[[TradeBatch], Awaitable[None]], symbol: str) -> None:
+        """``apply(batch)``: the exchange's ``apply_trades``."""
+        self.apply = apply
         self.symbol = symbol
         self.groups = (trade_events_group(symbol),)
         self.bad_messages = 0
@@ -34,7 +33,7 @@ class ExchangeFeed(Actor):
             self.bad_messages += 1
             logger.warning("exchange feed %s: ignored events of %s", self.symbol, batch.symbol)
             return
-        await self.exchange.apply_trades(batch)
+        await self.apply(batch)
 
     async def on_unknown(self, message: dict[str, Any]) -> None:
         self.bad_messages += 1

@@ -3,7 +3,7 @@
 from django.db import models
 
 from core.fields import DecimalTextField
-from core.values import OrderStatus, Side
+from core.models import StoredOrder
 
 
 class SimulatedVenue(models.Model):
@@ -16,21 +16,10 @@ class SimulatedVenue(models.Model):
         return self.name
 
 
-class SimulatedOrder(models.Model):
+class SimulatedOrder(StoredOrder):
     """An order as the simulated exchange knows it."""
 
     venue = models.CharField(max_length=64)
-    symbol = models.CharField(max_length=30)
-    order_id = models.BigIntegerField()
-    client_order_id = models.CharField(max_length=36)
-    side = models.CharField(max_length=4, choices=[(s.value, s.value) for s in Side])
-    price = models.DecimalField(max_digits=28, decimal_places=8)
-    orig_qty = models.DecimalField(max_digits=28, decimal_places=8)
-    executed_qty = models.DecimalField(max_digits=28, decimal_places=8)
-    cumulative_quote_qty = models.DecimalField(max_digits=28, decimal_places=8)
-    status = models.CharField(max_length=16, choices=[(s.value, s.value) for s in OrderStatus])
-    time = models.BigIntegerField(help_text="ms of the trade event that caused the order")
-    update_time = models.BigIntegerField(help_text="ms of the trade event of the last change")
     placed_at = models.BigIntegerField(help_text="trade id the order was placed at; only later trades fill it")
 
     class Meta:

@@ -6,8 +6,9 @@ from django.db import connection, transaction
 
 from binance_mock.models import SimulatedBalance, SimulatedOrder, SimulatedVenue
 from core.decimals import fmt
+from core.models import ORDER_COLUMNS, order_values
 from core.sql import execute
-from core.values import Balance, Order, OrderStatus, Side
+from core.values import Balance, Order, OrderStatus
 
 OPEN_STATUSES = [status.value for status in OrderStatus if status.is_open]
 
@@ -21,53 +22,6 @@ class VenueState:
     balances: dict[str, Balance] | None  # None for a venue seen for the first time
 
 
-def to_order(row: SimulatedOrder) -> Order:
-    """The domain value of a stored order."""
-    return Order(
-        symbol=row.symbol,
-        order_id=row.order_id,
-        client_order_id=row.client_order_id,
-        side=Side(row.side),
-        price=row.price,
-        orig_qty=row.orig_qty,
-        executed_qty=row.executed_qty,
-        cumulative_quote_qty=row.cumulative_quote_qty,
-        status=OrderStatus(row.status),
-        time=row.time,
-        update_time=row.update_time,
-    )
-
-
-_FIELDS = [
-    "symbol",
-    "client_order_id",
-    "side",
-    "price",
-    "orig_qty",
-    "executed_qty",
-    "cumulative_quote_qty",
-    "status",
-    "time",
-    "update_time",
-]
-
-
-def _values(order: Order) -> list:
-    """Column values in ``_FIELDS`` order (decimals as text: exact on every database)."""
-    return [
-        order.symbol,
-        order.client_order_id,
-        order.side.value,
-        fmt(order.price),
-        fmt(order.orig_qty),
-        fmt(order.executed_qty),
-        fmt(order.cumulative_quote_qty),
-        order.status.value,
-        order.time,
-        order.update_time,
-    ]
-
-
 def open_venue(venue: str) -> VenueState:
     """Create the venue if new; return its last order id, open orders and balances."""
     row, created = SimulatedVenue.objects.get_or_create(name=venue)
@@ -77,7 +31,7 @@ def open_venue(venue: str) -> VenueState:
         if created
         else {b.asset: Balance(b.asset, b.free, b.locked) for b in SimulatedBalance.objects.filter(venue=venue)}
     )
-    return VenueState(row.last_order_id, [(to_order(r), r.placed_at) for r in open_rows], held)
+    return VenueState(row.last_order_id, [(r.to_order(), r.placed_at) for r in open_rows], held)
 
 
 def save_balances(venue: str, balances: dict[str, Balance]) -> None:
@@ -93,12 +47,13 @@ def save_balances(venue: str, balances: dict[str, Balance]) -> None:
 
 
 ORDERS = SimulatedOrder._meta.db_table
-COLUMNS = ["venue", "order_id", "placed_at", *_FIELDS]
+COLUMNS = ["venue", "placed_at", *ORDER_COLUMNS]
+CHANGED = [name for name in ORDER_COLUMNS if name != "order_id"]
 
 
 def record_new_order(venue: str, order: Order, placed_at: int) -> None:
     """Store a new order and move the venue's order id forward, together (plain SQL: a hot path)."""
-    values = [venue, order.order_id, placed_at, *_values(order)]
+    values = [venue, placed_at, *order_values(order)]
     marks = ", ".join(["%s"] * len(COLUMNS))
     with transaction.atomic(savepoint=False):  # inside a group of writes: that group's transaction
         execute(f"INSERT INTO {ORDERS} ({', '.join(COLUMNS)}) VALUES ({marks})", values)
@@ -110,12 +65,13 @@ def record_new_order(venue: str, order: Order, placed_at: int) -> None:
 def record_changes(venue: str, orders: list[Order]) -> None:
     """Store the latest state of orders that filled or were canceled."""
     latest = {order.order_id: order for order in orders}
-    assignments = ", ".join(f"{name} = %s" for name in _FIELDS)
+    assignments = ", ".join(f"{name} = %s" for name in CHANGED)
     with transaction.atomic(savepoint=False):
         for order_id, order in latest.items():
+            values = dict(zip(ORDER_COLUMNS, order_values(order), strict=True))
             execute(
                 f"UPDATE {ORDERS} SET {assignments} WHERE venue = %s AND order_id = %s",
-                [*_values(order), venue, order_id],
+                [*(values[name] for name in CHANGED), venue, order_id],
             )
 
 
@@ -124,4 +80,4 @@ def find_order(venue: str, symbol: str, *, order_id: int | None, client_order_id
     rows = SimulatedOrder.objects.filter(venue=venue, symbol=symbol)
     rows = rows.filter(order_id=order_id) if order_id is not None else rows.filter(client_order_id=client_order_id)
     row = rows.order_by("-order_id").first()
-    return to_order(row) if row else None
+    return row.to_order() if row else None

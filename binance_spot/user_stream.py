@@ -13,21 +13,20 @@ import hashlib
 import hmac
 import itertools
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import orjson
 from django.conf import settings
 from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
 
+from binance_spot.config import BinanceConfig
 from binance_spot.mapping import order_from_report
+from binance_spot.order_updates import OrderUpdates
 from core.actors.actor import Actor, handles
 from core.actors.policy import RestartPolicy, jittered_backoff
 from core.exchange import ExchangeError
-
-if TYPE_CHECKING:
-    from binance_spot.exchange import BinanceConfig, BinanceExchange
-    from binance_spot.order_updates import OrderUpdates
+from core.values import Order
 
 logger = logging.getLogger(__name__)
 
@@ -41,12 +40,37 @@ def sign(secret: str, params: dict[str, Any]) -> str:
     return hmac.new(secret.encode(), payload.encode(), hashlib.sha256).hexdigest()
 
 
+class Clock(Protocol):
+    def now_ms(self) -> int:
+        """Binance's time now, by the synchronised clock."""
+
+
+class Account(Protocol):
+    """What the user data stream needs of the adapter (binance_spot.exchange.BinanceExchange)."""
+
+    stream_ready: asyncio.Event  # set while the stream is subscribed and caught up
+
+    @property
+    def client(self) -> Clock:
+        """The signed client, for its synchronised clock."""
+
+    @property
+    def watched(self) -> frozenset[str]:
+        """Symbols being traded."""
+
+    async def open_orders(self, symbol: str) -> list[Order]:
+        """The symbol's open orders (the adapter publishes what is news)."""
+
+    async def get_order(self, symbol: str, *, order_id: int) -> Order:
+        """One order (the adapter publishes it if it is news)."""
+
+
 class UserStream(Actor):
     """Keeps one subscription to the account's events and publishes its orders' changes."""
 
     restart_policy = RestartPolicy(max_restarts=20, within_seconds=600, backoff_initial=1.0, backoff_max=30.0)
 
-    def __init__(self, exchange: "BinanceExchange", config: "BinanceConfig", updates: "OrderUpdates") -> None:
+    def __init__(self, exchange: Account, config: BinanceConfig, updates: OrderUpdates) -> None:
         self.exchange = exchange
         self.config = config
         self.updates = updates

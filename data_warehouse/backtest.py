@@ -9,10 +9,9 @@ speed, never the orders. Paced mode publishes one trade at a time with a pause, 
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 
@@ -20,18 +19,20 @@ from core.codec import TradeBatch, encode_trade_event
 from core.db import Database
 from core.decimals import fmt
 from core.exchange import build_exchange
-from core.exchange_info import ExchangeInfoError, SymbolInfo, load_exchange_info
+from core.exchange_info import ExchangeInfoError, load_exchange_info
 from core.groups import normalize_symbol, trade_events_group
 from core.layers.isolated import isolated_layer
 from data_warehouse import runs
+from data_warehouse.backtest_values import BacktestRequest, BacktestResult, RunSetup
 from data_warehouse.chart import render_chart
 from data_warehouse.models import Stream
-from data_warehouse.report import Report, build_report
-from data_warehouse.sources import DatabaseSource, FileSource, SourceError
+from data_warehouse.report import build_report
+from data_warehouse.sources import SourceError
 from data_warehouse.trades_file import TradesFileError
 from engine.component import check_plan
 from engine.engine import Engine
 from engine.plan import Plan
+from naive.params import effective_settings
 
 PRICE_SAMPLES = 2000  # prices kept for the report's equity curve and the chart
 PACED_CHECK_EVERY = 1000  # a paced replay waits for the system this often, so nothing piles up
@@ -41,62 +42,16 @@ class BacktestError(Exception):
     """A backtest that cannot run; the message says why. Nothing was written."""
 
 
-@dataclass(frozen=True)
-class BacktestRequest:
-    """What to replay and with which settings (text, as typed on the command line)."""
-
-    symbol: str
-    source: FileSource | DatabaseSource
-    settings: dict[str, str] = field(default_factory=dict)
-    tick_size: Decimal | None = None
-    step_size: Decimal | None = None
-    batch_size: int = 5000
-    interval_ms: float | None = None  # paced mode when set
-    balance: Decimal = Decimal("1000000000")  # the run's account: this much of the quote asset
+Progress = Callable[[int, int], None]  # (trades replayed so far, total)
 
 
-@dataclass
-class BacktestResult:
-    """A finished run: its figures, orders (oldest first) and chart."""
-
-    run_id: int
-    symbol: str
-    quote_asset: str
-    source: str
-    mode: str
-    settings: dict[str, str]
-    events: int
-    first_trade_time: int
-    last_trade_time: int
-    elapsed_seconds: float  # the replay: engine start to the last trade's consequences stored
-    orders: list[dict[str, Any]]
-    report: Report
-    chart: bytes = b""
-    failure: str = ""
-    load_seconds: float = 0.0  # reading and checking the source before the replay
-
-    @property
-    def events_per_second(self) -> float:
-        return self.events / self.elapsed_seconds if self.elapsed_seconds else 0.0
-
-    def counts(self) -> dict[str, int]:
-        """Orders by 'SIDE STATUS', e.g. {'BUY FILLED': 55}."""
-        return self.report.order_counts
-
-    def to_report(self) -> dict[str, Any]:
-        """The JSON report."""
-        return runs.report_json(self)
-
-
-async def run_backtest(
-    request: BacktestRequest, *, progress: Callable[[int, int], None] | None = None
-) -> BacktestResult:
+async def run_backtest(request: BacktestRequest, *, progress: Progress | None = None) -> BacktestResult:
     """Check everything and load the trades, then replay them; raises BacktestError.
 
     Nothing is written before the trades are loaded; a run that fails after that is kept,
     marked failed, with the reason.
     """
-    symbol, info, sizes, plan = _prepare(request)
+    setup, plan = _prepare(request)
     db = Database("backtest-db")
     try:
         loading = time.perf_counter()
@@ -105,14 +60,15 @@ async def run_backtest(
         except (TradesFileError, SourceError) as error:
             raise BacktestError(str(error)) from None
         load_seconds = time.perf_counter() - loading
-        run = await db.run(runs.create_run, symbol, request, sizes)
+        run = await db.run(runs.create_run, setup, source=request.source.description, mode=request.mode)
+        replay = _Replay(run.id, request, setup, plan, db, total)
         try:
-            replay = await _replay_run(run.venue, request, plan, symbol, sizes, info.quote_asset, db, total, progress)
+            await replay.run(progress)
         except Exception as error:
             await db.run(runs.fail_run, run.id, f"{type(error).__name__}: {error}")
             raise BacktestError(f"backtest {run.id} failed: {error}") from error
-        result = await _result(run.id, request, info.quote_asset, sizes, total, load_seconds, replay, db)
-        await db.run(runs.finish_run, run.id, result)
+        result = await replay.result(load_seconds)
+        await db.run(runs.finish_run, result)
         return result
     finally:
         await db.close()
@@ -120,60 +76,87 @@ async def run_backtest(
 
 @dataclass
 class _Replay:
-    """What the engine did: its settings, the prices seen (sampled), and how it ended."""
+    """One run's replay through an engine of its own, and what it saw."""
 
-    settings: dict[str, str] = field(default_factory=dict)
-    prices: list[tuple[int, Decimal]] = field(default_factory=list)
-    bounds: list[int] = field(default_factory=list)
+    run_id: int
+    request: BacktestRequest
+    setup: RunSetup
+    plan: Plan
+    db: Database
+    total: int
+    prices: list[tuple[int, Decimal]] = field(default_factory=list)  # sampled, for the report and chart
+    bounds: list[int] = field(default_factory=list)  # first and last trade time
     seconds: float = 0.0
     failure: str = ""
 
+    @property
+    def venue(self) -> str:
+        return f"backtest-{self.run_id}"
 
-async def _replay_run(venue, request, plan, symbol, sizes, quote, db, total, progress) -> _Replay:
-    engine = _engine(venue, plan, symbol, sizes, {quote: request.balance})
-    replay, started = _Replay(), time.perf_counter()
-    try:
-        await engine.start()
-        replay.settings = {k: str(v) for k, v in engine.running("trading")[symbol].settings.items()}
-        step, done = (_paced if request.interval_ms is not None else _lockstep), 0
-        async for batch in _sampled(request.source.batches(db, request.batch_size), total, replay):
-            await step(engine, symbol, batch, request)
-            done += len(batch)
-            if progress is not None:
-                progress(done, total)
-        await engine.quiescence(timeout=120)
-        replay.failure = engine.failures().get(symbol, "")
-    finally:
-        await engine.stop()
-        await _close(engine.layer)
-    replay.seconds = time.perf_counter() - started
-    return replay
+    async def run(self, progress: Progress | None) -> None:
+        """Replay every trade, then wait until everything it caused is stored."""
+        engine, started = self._engine(), time.perf_counter()
+        try:
+            await engine.start()
+            step, done = (_paced if self.request.interval_ms is not None else _lockstep), 0
+            async for batch in self._sampled(self.request.source.batches(self.db, self.request.batch_size)):
+                await step(engine, self.setup.symbol, batch, self.request)
+                done += len(batch)
+                if progress is not None:
+                    progress(done, self.total)
+            await engine.quiescence(timeout=120)
+            self.failure = engine.failures().get(self.setup.symbol, "")
+        finally:
+            await engine.stop()
+            await _close(engine.layer)
+        self.seconds = time.perf_counter() - started
+
+    async def result(self, load_seconds: float) -> BacktestResult:
+        """The run's orders, report, figures and chart."""
+        orders, rows = await self.db.run(runs.orders_of, self.venue)
+        report = build_report(orders, self.prices)
+        result = BacktestResult(
+            run_id=self.run_id,
+            setup=self.setup,
+            source=self.request.source.description,
+            mode=self.request.mode,
+            events=self.total,
+            first_trade_time=self.bounds[0],
+            last_trade_time=self.bounds[1],
+            elapsed_seconds=self.seconds,
+            orders=rows,
+            report=report,
+            failure=self.failure,
+            load_seconds=load_seconds,
+        )
+        title = f"{result.symbol} backtest {self.run_id}"
+        result.chart = await asyncio.to_thread(render_chart, title, self.prices, report)
+        return result
+
+    def _engine(self) -> Engine:
+        symbol, sizes, balances = self.setup.symbol, self.setup.sizes, {self.setup.quote_asset: self.request.balance}
+
+        def simulated(venue: str, db: Database):
+            return build_exchange("simulated", venue=venue, db=db, sizes={symbol: sizes}, balances=balances)
+
+        return Engine(venue=self.venue, plan=self.plan, layer=isolated_layer(self.venue), exchange=simulated)
+
+    async def _sampled(self, batches: AsyncIterator[TradeBatch]) -> AsyncIterator[TradeBatch]:
+        """Pass batches through, keeping every n-th price (about PRICE_SAMPLES) and the first and last times."""
+        step, seen, prices, bounds = max(1, self.total // PRICE_SAMPLES), 0, self.prices, self.bounds
+        async for batch in batches:
+            offset = (-seen) % step
+            prices.extend((batch.trade_times[i], Decimal(batch.prices[i])) for i in range(offset, len(batch), step))
+            if not bounds:
+                bounds[:] = [batch.trade_times[0], batch.trade_times[0]]
+            bounds[1] = batch.trade_times[-1]
+            seen += len(batch)
+            if seen >= self.total and (not prices or prices[-1][0] != batch.trade_times[-1]):
+                prices.append((batch.trade_times[-1], Decimal(batch.prices[-1])))
+            yield batch
 
 
-async def _result(run_id, request, quote, sizes, total, load_seconds, replay: _Replay, db) -> BacktestResult:
-    orders, rows = await db.run(runs.orders_of, f"backtest-{run_id}")
-    report = build_report(orders, replay.prices)
-    result = BacktestResult(
-        run_id=run_id,
-        symbol=request.symbol.strip().upper(),
-        quote_asset=quote,
-        source=request.source.description,
-        mode="paced" if request.interval_ms is not None else "lockstep",
-        settings={**replay.settings, "tick_size": fmt(sizes[0]), "step_size": fmt(sizes[1])},
-        events=total,
-        first_trade_time=replay.bounds[0],
-        last_trade_time=replay.bounds[1],
-        elapsed_seconds=replay.seconds,
-        orders=rows,
-        report=report,
-        failure=replay.failure,
-        load_seconds=load_seconds,
-    )
-    result.chart = await asyncio.to_thread(render_chart, f"{result.symbol} backtest {run_id}", replay.prices, report)
-    return result
-
-
-def _prepare(request: BacktestRequest) -> tuple[str, SymbolInfo, tuple[Decimal, Decimal], Plan]:
+def _prepare(request: BacktestRequest) -> tuple[RunSetup, Plan]:
     try:
         symbol = normalize_symbol(request.symbol)
         exchange_info = load_exchange_info(settings.EXCHANGE_INFO_FILE)
@@ -198,31 +181,10 @@ def _prepare(request: BacktestRequest) -> tuple[str, SymbolInfo, tuple[Decimal, 
     plan = Plan(trading={symbol: request.settings}, storing=frozenset({(Stream.ORDERS.value, symbol)}))
     try:
         check_plan(plan)
+        strategy = effective_settings(request.settings)
     except ValueError as error:
         raise BacktestError(str(error)) from None
-    return symbol, info, sizes, plan
-
-
-def _engine(venue: str, plan: Plan, symbol: str, sizes: tuple[Decimal, Decimal], balances: dict) -> Engine:
-    def simulated(venue: str, db: Database):
-        return build_exchange("simulated", venue=venue, db=db, sizes={symbol: sizes}, balances=balances)
-
-    return Engine(venue=venue, plan=plan, layer=isolated_layer(venue), exchange=simulated)
-
-
-async def _sampled(batches, total: int, replay: _Replay):
-    """Pass batches through, keeping every n-th price (about PRICE_SAMPLES) and the first and last times."""
-    step, seen, prices, bounds = max(1, total // PRICE_SAMPLES), 0, replay.prices, replay.bounds
-    async for batch in batches:
-        offset = (-seen) % step
-        prices.extend((batch.trade_times[i], Decimal(batch.prices[i])) for i in range(offset, len(batch), step))
-        if not bounds:
-            bounds[:] = [batch.trade_times[0], batch.trade_times[0]]
-        bounds[1] = batch.trade_times[-1]
-        seen += len(batch)
-        if seen >= total and (not prices or prices[-1][0] != batch.trade_times[-1]):
-            prices.append((batch.trade_times[-1], Decimal(batch.prices[-1])))
-        yield batch
+    return RunSetup(symbol, info.quote_asset, sizes[0], sizes[1], strategy), plan
 
 
 async def _lockstep(engine: Engine, symbol: str, batch: TradeBatch, request: BacktestRequest) -> None:

@@ -1,16 +1,12 @@
 """The engine component that stores the topics (ORDERS, TRADE_EVENTS of a symbol) switched on."""
 
-from typing import TYPE_CHECKING
-
 from core.actors.actor import Actor
 from core.groups import normalize_symbol
 from data_warehouse.models import Stream
 from data_warehouse.selectors import wanted_storing
 from data_warehouse.storage_actors import OrderStorage, TradeStorage
+from engine.component import Host
 from engine.plan import Plan
-
-if TYPE_CHECKING:
-    from engine.engine import Engine
 
 
 class StoringComponent:
@@ -19,7 +15,7 @@ class StoringComponent:
     name = "storing"
     stops_first = False  # it only writes down what others produce: it stops last, writing what it holds
 
-    def __init__(self, engine: "Engine") -> None:
+    def __init__(self, engine: Host) -> None:
         self.engine = engine
         self.failures: dict[str, str] = {}
 

@@ -3,7 +3,7 @@
 from django.db import models
 
 from core.fields import DecimalTextField
-from core.values import OrderStatus, Side
+from core.models import StoredOrder
 
 
 class Stream(models.TextChoices):
@@ -33,23 +33,10 @@ class StoringSettings(models.Model):
         return f"{self.stream} {self.symbol} ({self.status})"
 
 
-class Order(models.Model):
+class Order(StoredOrder):
     """An order as last reported, one row per order; ``id`` is the order in which rows first arrived."""
 
     venue = models.CharField(max_length=64, help_text="the exchange, or backtest-<run id>")
-    symbol = models.CharField(max_length=30)
-    order_id = models.BigIntegerField("order id")
-    client_order_id = models.CharField(max_length=36)
-    side = models.CharField(max_length=4, choices=[(s.value, s.value) for s in Side])
-    type = models.CharField(max_length=16, default="LIMIT")
-    time_in_force = models.CharField(max_length=8, default="GTC")
-    price = models.DecimalField(max_digits=28, decimal_places=8)
-    orig_qty = models.DecimalField("quantity", max_digits=28, decimal_places=8)
-    executed_qty = models.DecimalField("executed", max_digits=28, decimal_places=8)
-    cumulative_quote_qty = models.DecimalField(max_digits=28, decimal_places=8)
-    status = models.CharField(max_length=16, choices=[(s.value, s.value) for s in OrderStatus])
-    time = models.BigIntegerField(help_text="ms of the trade event that caused the order")
-    update_time = models.BigIntegerField(help_text="ms of the trade event of the last change")
     first_seen_time = models.BigIntegerField(help_text="update time of the first report stored")
 
     class Meta:

@@ -2,34 +2,13 @@
 
 from django.db import connection, transaction
 
-from core.values import Order, OrderStatus, Side
+from core.models import ORDER_COLUMNS, order_values
+from core.values import Order
 from data_warehouse.merge import fold
 from data_warehouse.models import Order as OrderRow
 
 UPDATED = ["executed_qty", "cumulative_quote_qty", "status", "update_time", "client_order_id", "price", "orig_qty"]
-
-
-def row_to_order(row: OrderRow) -> Order:
-    """The domain value of a stored order."""
-    return Order(
-        symbol=row.symbol,
-        order_id=row.order_id,
-        client_order_id=row.client_order_id,
-        side=Side(row.side),
-        price=row.price,
-        orig_qty=row.orig_qty,
-        executed_qty=row.executed_qty,
-        cumulative_quote_qty=row.cumulative_quote_qty,
-        status=OrderStatus(row.status),
-        time=row.time,
-        update_time=row.update_time,
-        type=row.type,
-        time_in_force=row.time_in_force,
-    )
-
-
-_COLUMNS = ["venue", "symbol", "order_id", "client_order_id", "side", "type", "time_in_force", "price", "orig_qty"]
-_COLUMNS += ["executed_qty", "cumulative_quote_qty", "status", "time", "update_time", "first_seen_time"]
+_COLUMNS = ["venue", *ORDER_COLUMNS, "first_seen_time"]
 _RANK = "CASE {}.status WHEN 'NEW' THEN 0 WHEN 'PARTIALLY_FILLED' THEN 1 ELSE 2 END"
 
 
@@ -53,26 +32,7 @@ def upsert_orders(venue: str, reports: list[Order]) -> int:
     folded = fold(reports)
     if not folded:
         return 0
-    rows = [
-        [
-            venue,
-            entry.newest.symbol,
-            entry.newest.order_id,
-            entry.newest.client_order_id,
-            entry.newest.side.value,
-            entry.newest.type,
-            entry.newest.time_in_force,
-            entry.newest.price,
-            entry.newest.orig_qty,
-            entry.newest.executed_qty,
-            entry.newest.cumulative_quote_qty,
-            entry.newest.status.value,
-            entry.newest.time,
-            entry.newest.update_time,
-            entry.first.update_time,
-        ]
-        for entry in folded.values()
-    ]
+    rows = [[venue, *order_values(entry.newest), entry.first.update_time] for entry in folded.values()]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.executemany(_upsert_sql(), rows)
         return cursor.rowcount

@@ -1,23 +1,22 @@
 """What a backtest earned, as pure functions of its orders and the prices it saw.
 
 Each naive trader runs one cycle (buy, then sell what it bought), and its orders carry its
-number in their client order id (``nv-<SYMBOL>-<trader>-<n>``), so a sell is matched with the
+number in their client order id (``naive.client_ids``), so a sell is matched with the
 buy of the same trader; orders without that id are matched first in, first out. Fees are the
 SPEC's 0.1 % on each side: a buy costs price × quantity × 1.001, a sell brings in
 price × quantity × 0.999.
 """
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from core.fees import FEE_RATE as FEE
 from core.values import Order, OrderStatus, Side
+from naive.client_ids import trader_of as trader_number
 
-FEE = Decimal("0.001")
 ZERO = Decimal("0")
-TRADER = re.compile(r"^nv-[A-Z0-9]+-(\d+)-\d+$")
 
 
 @dataclass(frozen=True)
@@ -75,8 +74,8 @@ class Report:
 
 def trader_of(order: Order) -> str:
     """The key pairing a sell with its buy: the trader's number, or '' (one FIFO queue)."""
-    match = TRADER.match(order.client_order_id)
-    return match.group(1) if match else ""
+    number = trader_number(order.client_order_id)
+    return "" if number is None else str(number)
 
 
 def fills(orders: Iterable[Order]) -> list[Order]:

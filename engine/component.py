@@ -1,15 +1,26 @@
 """What the engine runs: components, each owning one kind of work keyed by a string."""
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
 from core.actors.actor import Actor
+from core.actors.runtime import Runtime
+from core.db import Database
+from core.exchange import Exchange
 from engine.plan import Plan
 
-if TYPE_CHECKING:
-    from engine.engine import Engine
+
+class Host(Protocol):
+    """What a component may use of the engine that builds it (engine.engine.Engine)."""
+
+    venue: str
+    plan: Plan | None  # a fixed plan (backtests) instead of the settings tables
+    live: bool
+    db: Database
+    runtime: Runtime
+    exchange: Exchange
 
 
 class Component(Protocol):
@@ -23,7 +34,7 @@ class Component(Protocol):
     stops_first: bool  # it produces work (trades, orders): stopped before the rest settles
     failures: dict[str, str]  # why work stopped on its own, by key
 
-    def __init__(self, engine: "Engine") -> None: ...
+    def __init__(self, engine: Host) -> None: ...
 
     @staticmethod
     def check(plan: Plan) -> None:

@@ -6,17 +6,29 @@ are in ``engine.messages``.
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from core.actors.actor import Actor, handles
 from core.actors.policy import RestartPolicy
 from core.groups import ENGINE_CONTROL_GROUP
 from engine.messages import QUIESCE, QUIET, RECONCILE, RECONCILED, TICK
 
-if TYPE_CHECKING:
-    from engine.engine import Engine
-
 logger = logging.getLogger(__name__)
+
+
+class Controlled(Protocol):
+    """What the control actor drives (engine.engine.Engine)."""
+
+    engine_id: str
+
+    async def beat(self) -> None:
+        """Record that the engine is alive."""
+
+    async def reconcile(self) -> list[str]:
+        """Apply the desired state; returns what changed, in words."""
+
+    async def quiescence(self, timeout: float = 10.0) -> None:
+        """Return once every actor is idle."""
 
 
 class ControlActor(Actor):
@@ -29,7 +41,7 @@ class ControlActor(Actor):
     groups = (ENGINE_CONTROL_GROUP,)
     restart_policy = RestartPolicy(max_restarts=1000, within_seconds=60, backoff_initial=0.1, backoff_max=5.0)
 
-    def __init__(self, engine: "Engine") -> None:
+    def __init__(self, engine: Controlled) -> None:
         self.engine = engine
         self._background: set[asyncio.Task] = set()
 

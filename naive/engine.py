@@ -1,18 +1,15 @@
 """The engine component that runs a leader for every symbol being traded."""
 
 import logging
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 from core.actors.policy import RestartPolicy
+from engine.component import Host
 from engine.plan import Plan
 from naive import params, store
 from naive.leader import Leader, LeaderConfig, LeaderHooks
 from naive.models import TradingStatus
-
-if TYPE_CHECKING:
-    from engine.engine import Engine
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +30,7 @@ class TradingComponent:
     name = "trading"
     stops_first = True  # it produces work: stopped before the rest of the engine settles
 
-    def __init__(self, engine: "Engine") -> None:
+    def __init__(self, engine: Host) -> None:
         self.engine = engine
         self.failures: dict[str, str] = {}
 

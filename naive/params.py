@@ -61,3 +61,12 @@ def _parse_int(text: object, name: str) -> int:
 
 def _show(value: object) -> str:
     return fmt(value) if isinstance(value, Decimal) and value.is_finite() else repr(value)
+
+
+def effective_settings(raw: Mapping[str, object]) -> dict[str, str]:
+    """The settings a trader runs with, given some as text: every field, defaults filled in, as text.
+
+    What other apps (backtests) need to know of naive's settings; raises ValueError like
+    ``parse_settings``.
+    """
+    return {name: str(value) for name, value in parse_settings(raw).items()}

@@ -10,9 +10,10 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from core.decimals import CONTEXT, floor_to
+from core.fees import FEE_RATE
 from core.values import Order, OrderStatus, Side, TradeEvent
 
-FEE = Decimal("1.001")  # 0.1 % fee on each side
+FEE = 1 + FEE_RATE  # 0.1 % fee on each side
 INFINITY = Decimal("Infinity")
 NEVER_QUIET = (INFINITY, -INFINITY)  # low above high: no price lies between
 ALWAYS_QUIET = (-INFINITY, INFINITY)

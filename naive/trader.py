@@ -15,6 +15,7 @@ from core.db import Database
 from core.exchange import Exchange, OrderNotFound
 from core.values import Order, OrderRequest, TradeEvent
 from naive import store
+from naive.client_ids import client_order_id
 from naive.strategy import (
     Action,
     FetchOrder,
@@ -165,7 +166,7 @@ class Trader:
         return notices
 
     def _client_order_id(self) -> str:
-        return f"nv-{self.desk.symbol}-{self.number}-{self.state.orders_placed + 1}"
+        return client_order_id(self.desk.symbol, self.number, self.state.orders_placed + 1)
 
     def describe(self) -> str:
         """A short summary for logs and command output."""

@@ -1,16 +1,12 @@
 """The engine component that streams the symbols whose streaming status is on."""
 
-from typing import TYPE_CHECKING
-
 from django.conf import settings
 
+from engine.component import Host
 from engine.plan import Plan
 from streamer import store
 from streamer.stats import StreamStats
 from streamer.streamer import SYMBOLS, Streamer, StreamerOptions
-
-if TYPE_CHECKING:
-    from engine.engine import Engine
 
 KEY = "binance"
 
@@ -34,7 +30,7 @@ class StreamingComponent:
     name = "streaming"
     stops_first = True  # it produces work: stopped before the rest of the engine settles
 
-    def __init__(self, engine: "Engine") -> None:
+    def __init__(self, engine: Host) -> None:
         self.engine = engine
         self.stats = StreamStats()
         self.failures: dict[str, str] = {}

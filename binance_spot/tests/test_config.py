@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from binance_spot.exchange import BinanceConfig
+from binance_spot.config import BinanceConfig
 from core.exchange import ExchangeConfigurationError
 
 KEY, SECRET = "k3y-do-not-print", "s3cret-do-not-print"

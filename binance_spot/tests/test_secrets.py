@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.views.debug import SafeExceptionReporterFilter
 
-from binance_spot.exchange import BinanceConfig
+from binance_spot.config import BinanceConfig
 from conftest import run_command
 from core.exchange import ExchangeError
 from core.groups import trade_events_group

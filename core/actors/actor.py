@@ -2,14 +2,11 @@
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
+
+from channels.layers import BaseChannelLayer
 
 from core.actors.policy import RestartPolicy
-
-if TYPE_CHECKING:
-    from channels.layers import BaseChannelLayer
-
-    from core.actors.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -29,10 +26,22 @@ def handles(*kinds: str) -> Callable[[Handler], Handler]:
     return mark
 
 
-class ActorContext:
-    """What a running actor may use: its name, mailbox and the channel layer."""
+class Host(Protocol):
+    """What hosts an actor (core.actors.runtime.Runtime): the channel layer and numbered publishing."""
 
-    def __init__(self, runtime: "Runtime", name: str, channel: str) -> None:
+    layer: BaseChannelLayer
+
+    async def publish(self, group: str, message: dict[str, Any]) -> None:
+        """Send ``message`` to every member of ``group``, numbered."""
+
+    async def send(self, name: str, message: dict[str, Any]) -> None:
+        """Queue ``message`` in the mailbox of the actor called ``name``."""
+
+
+class ActorContext:
+    """What a running actor may use: its name, mailbox, its host and the channel layer."""
+
+    def __init__(self, runtime: Host, name: str, channel: str) -> None:
         self.runtime = runtime
         self.name = name
         self.channel = channel

@@ -5,12 +5,12 @@ import io
 import pytest
 from asgiref.sync import async_to_sync
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 from django.utils.html import escape
 
 from data_warehouse.models import Order, StoringSettings
+from tests.support.factories import OrderFactory, UserFactory
 from tests.support.orders import admin_order_rows
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ STORING_ADD_URL = "/admin/data_warehouse/storingsettings/add/"
 
 @pytest.fixture
 def client() -> Client:
-    user = get_user_model().objects.create_superuser("admin", "admin@example.com", "secret")
+    user = UserFactory(username="admin", is_staff=True, is_superuser=True)
     client = Client()
     client.force_login(user)
     return client
@@ -44,20 +44,17 @@ def make_order(
     executed: str = "0",
     client_order_id: str = "",
 ) -> Order:
-    return Order.objects.create(
-        venue="simulated",
+    extra = {"client_order_id": client_order_id} if client_order_id else {}
+    return OrderFactory(
         symbol=symbol,
         order_id=order_id,
-        client_order_id=client_order_id or f"nv-{symbol}-1-{order_id}",
         side=side,
         price=price,
         orig_qty=quantity,
         executed_qty=executed,
         cumulative_quote_qty="0",
         status=status,
-        time=1_559_260_800_000 + order_id,
-        update_time=1_559_260_800_000 + order_id,
-        first_seen_time=1_559_260_800_000 + order_id,
+        **extra,
     )
 
 

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from data_warehouse.models import Order, StoringSettings, StoringStatus
+from tests.support.factories import OrderFactory, StoringSettingsFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -102,7 +103,7 @@ def topics() -> list[tuple[str, str, str]]:
 )
 def test_outcomes(seeded, before, command: str, args: tuple[str, str], says: str, after: str | None) -> None:
     if before is not None:
-        StoringSettings.objects.create(stream="ORDERS", symbol="XRPUSDT", status=before)
+        StoringSettingsFactory(status=before)
 
     output = run(command, *args)
 
@@ -169,21 +170,7 @@ def test_topics_are_independent(seeded) -> None:
 
 def test_stopping_keeps_stored_orders(seeded) -> None:
     run("start_storing", "ORDERS", "XRPUSDT")
-    Order.objects.create(
-        venue="simulated",
-        symbol="XRPUSDT",
-        order_id=1,
-        client_order_id="nv-XRPUSDT-1-1",
-        side="BUY",
-        price="0.4307",
-        orig_qty="46.43",
-        executed_qty="46.43",
-        cumulative_quote_qty="19.997401",
-        status="FILLED",
-        time=1000,
-        update_time=2000,
-        first_seen_time=1000,
-    )
+    OrderFactory(executed_qty="46.43", status="FILLED")
 
     run("stop_storing", "ORDERS", "XRPUSDT")
 
@@ -199,7 +186,7 @@ def test_stopping_keeps_stored_orders(seeded) -> None:
 )
 def test_output_says_no_engine_is_running(seeded, command: str, before: str | None) -> None:
     if before is not None:
-        StoringSettings.objects.create(stream="ORDERS", symbol="XRPUSDT", status=before)
+        StoringSettingsFactory(status=before)
 
     output = run(command, "ORDERS", "XRPUSDT")
 

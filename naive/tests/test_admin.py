@@ -4,7 +4,6 @@ from decimal import Decimal
 
 import pytest
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils.html import escape
 
@@ -12,6 +11,7 @@ from core.models import Symbol
 from naive.models import TraderRecord, TradingSettings, TradingStatus
 from streamer.models import StreamingSettings, StreamingStatus
 from tests.support.db import invalid_values_allowed
+from tests.support.factories import TraderRecordFactory, UserFactory
 from tests.support.orders import _ChangeListRows
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,7 @@ NO_ENGINE = "No engine is running"
 
 @pytest.fixture
 def client() -> Client:
-    user = get_user_model().objects.create_superuser("admin", "admin@example.com", "secret")
+    user = UserFactory(username="admin", is_staff=True, is_superuser=True)
     client = Client()
     client.force_login(user)
     return client
@@ -360,16 +360,7 @@ def test_actions_are_offered_on_the_change_list(client, seeded) -> None:
 
 @pytest.fixture
 def trader(seeded) -> TraderRecord:
-    return TraderRecord.objects.create(
-        venue="simulated",
-        symbol="XRPUSDT",
-        number=1,
-        params={"chunks": 5, "budget": "1000"},
-        state={
-            "buy": {"order_id": 7, "price": "0.4307", "orig_qty": "46.43", "status": "FILLED"},
-            "sell": None,
-        },
-    )
+    return TraderRecordFactory(number=1)
 
 
 def symbol_row() -> Symbol:

@@ -11,9 +11,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core.decimals import to_decimal
 from core.display import event_time
-from data_warehouse.backtest import BacktestError, BacktestRequest, BacktestResult, run_backtest
+from data_warehouse.backtest import BacktestError, run_backtest
+from data_warehouse.backtest_values import BacktestRequest, BacktestResult, report_json, summary
 from data_warehouse.progress import progress_bar
-from data_warehouse.runs import figures
 from data_warehouse.sources import DatabaseSource, FileSource
 
 SETTING_OPTIONS = ("profit_target", "buy_down_interval", "rebuy_interval", "chunks", "budget")
@@ -62,7 +62,7 @@ class Command(BaseCommand):
         chart.write_bytes(result.chart)
         if options["report"]:
             options["report"].parent.mkdir(parents=True, exist_ok=True)
-            options["report"].write_bytes(orjson.dumps(result.to_report(), option=orjson.OPT_INDENT_2))
+            options["report"].write_bytes(orjson.dumps(report_json(result), option=orjson.OPT_INDENT_2))
         if not options["quiet"]:
             self._orders(result)
         self._report(result, chart, options["report"])
@@ -87,25 +87,7 @@ class Command(BaseCommand):
             )
 
     def _report(self, result: BacktestResult, chart: Path, report: Path | None) -> None:
-        numbers, quote = figures(result), result.quote_asset
-        counts = ", ".join(f"{count} {kind}" for kind, count in numbers["order_counts"].items()) or "none"
-        win_rate = "n/a" if numbers["win_rate"] is None else f"{Decimal(numbers['win_rate']) * 100:.1f} %"
-        lines = [
-            ("run", f"{result.run_id} ({result.mode}), orders on venue backtest-{result.run_id}"),
-            ("trades", f"{result.events:,} of {result.symbol} from {result.source}"),
-            ("period", f"{event_time(result.first_trade_time)} to {event_time(result.last_trade_time)} UTC"),
-            ("settings", ", ".join(f"{k}={v}" for k, v in result.settings.items())),
-            ("orders", f"{numbers['orders']} ({counts})"),
-            ("completed cycles", f"{numbers['completed_cycles']}, win rate {win_rate}"),
-            ("realized P&L", f"{_signed(numbers['realized_pnl'])} {quote} after fees"),
-            (
-                "unrealized P&L",
-                f"{_signed(numbers['unrealized_pnl'])} {quote} at the last price {numbers['last_price']}",
-            ),
-            ("peak capital", f"{Decimal(numbers['peak_capital']):.2f} {quote} committed at once"),
-            ("speed", f"{result.elapsed_seconds:.2f} s, {result.events_per_second:,.0f} events/s"),
-            ("chart", str(chart)),
-        ]
+        lines = [*summary(result), ("chart", str(chart))]
         if report:
             lines.append(("report", str(report)))
         self.stdout.write("\nReport")
@@ -114,7 +96,7 @@ class Command(BaseCommand):
         if result.failure:
             self.stdout.write(self.style.ERROR(f"Trading stopped during the run: {result.failure}"))
         self.stdout.write(
-            f"Orders in the admin: /admin/data_warehouse/order/?venue=backtest-{result.run_id}; "
+            f"Orders in the admin: /admin/data_warehouse/order/?venue={result.venue}; "
             f"the run and its chart: /admin/data_warehouse/backtestrun/{result.run_id}/change/"
         )
 
@@ -145,8 +127,3 @@ def _size(text: str | None, option: str) -> Decimal | None:
         return to_decimal(text, field=option)
     except ValueError as error:
         raise CommandError(str(error)) from None
-
-
-def _signed(text: str) -> str:
-    value = Decimal(text)
-    return f"{value:+.4f}"
