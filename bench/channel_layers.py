@@ -1,6 +1,6 @@
 """Which channels-redis layer to use: the core (list-based) layer or the pub/sub layer.
 
-    REDIS_URL=redis://127.0.0.1:6379/0 .venv/bin/python bench/channel_layers.py
+    REDIS_URL=redis://127.0.0.1:6379/0 .venv/bin/python -m bench.channel_layers
 
 Measures, for the in-memory layer (reference) and both Redis layers, on the engine's own
 pattern (a group of two receivers, as trade events go to the exchange feed and the leader):
@@ -14,48 +14,51 @@ pattern (a group of two receivers, as trade events go to the exchange feed and t
 import asyncio
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
+from collections.abc import Callable
+from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tradingsite.settings.dev")
+from channels.layers import BaseChannelLayer, InMemoryChannelLayer
+from channels_redis.core import RedisChannelLayer
+from channels_redis.pubsub import RedisPubSubChannelLayer
 
-import django
+from bench.harness import setup_django
+from core.actors.actor import Actor
+from core.actors.runtime import Runtime
+from core.codec import TradeBatch
+from core.layers.memory import InMemoryLayer
+from core.layers.redis_pubsub import PipelinedPubSubChannelLayer
+from tests.support.events import trade_event
 
-django.setup()
-
-from channels.layers import InMemoryChannelLayer  # noqa: E402
-from channels_redis.core import RedisChannelLayer  # noqa: E402
-from channels_redis.pubsub import RedisPubSubChannelLayer  # noqa: E402
-
-from core.actors.actor import Actor  # noqa: E402
-from core.actors.runtime import Runtime  # noqa: E402
-from core.codec import TradeBatch  # noqa: E402
-from core.layers.memory import InMemoryLayer  # noqa: E402
-from core.layers.redis_pubsub import PipelinedPubSubChannelLayer  # noqa: E402
-from tests.support.events import trade_event  # noqa: E402
-
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 SINGLE = {"type": "trade.event", "symbol": "XRPUSDT", "price": "0.43183010", "quantity": "213.1", "trade_id": 1}
-BATCH = TradeBatch.from_events("XRPUSDT", [trade_event(n, "0.43183010") for n in range(1000)]).to_message()
+
+LayerFactory = Callable[[], Any]
 
 
-def layers() -> dict:
-    found = {
+def batch_message() -> dict[str, Any]:
+    """A message of 1,000 trade events, as a busy streamer sends them."""
+    return TradeBatch.from_events("XRPUSDT", [trade_event(n, "0.43183010") for n in range(1000)]).to_message()
+
+
+def layers() -> dict[str, LayerFactory]:
+    """The layers to measure, by name: the in-memory ones, and the Redis ones unless ``REDIS_URL`` is empty."""
+    redis_url = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
+    found: dict[str, LayerFactory] = {
         "in-memory (channels)": lambda: InMemoryChannelLayer(capacity=100_000, expiry=3600),
         "in-memory (project)": lambda: InMemoryLayer(capacity=100_000, expiry=3600),
     }
-    if REDIS_URL:
+    if redis_url:
         found["redis core"] = lambda: RedisChannelLayer(
-            hosts=[REDIS_URL], capacity=100_000, expiry=3600, prefix="bench-core"
+            hosts=[redis_url], capacity=100_000, expiry=3600, prefix="bench-core"
         )
-        found["redis pubsub"] = lambda: RedisPubSubChannelLayer(hosts=[REDIS_URL], prefix="bench-pubsub")
-        found["redis pubsub (pipelined)"] = lambda: PipelinedPubSubChannelLayer(hosts=[REDIS_URL], prefix="bench-pipe")
+        found["redis pubsub"] = lambda: RedisPubSubChannelLayer(hosts=[redis_url], prefix="bench-pubsub")
+        found["redis pubsub (pipelined)"] = lambda: PipelinedPubSubChannelLayer(hosts=[redis_url], prefix="bench-pipe")
     return found
 
 
-async def close(layer) -> None:
+async def close(layer: BaseChannelLayer) -> None:
+    """Forget what the layer holds and close its connections."""
     await layer.flush()
     for name in ("close_pools", "close"):
         method = getattr(layer, name, None)
@@ -64,7 +67,7 @@ async def close(layer) -> None:
             return
 
 
-async def fan_out(make, message: dict, count: int) -> tuple[float, float, float]:
+async def fan_out(make: LayerFactory, message: dict, count: int) -> tuple[float, float, float]:
     """Messages/s received (per receiver) and p50/p99 latency in ms, for a group of two."""
     layer = make()
     receivers = [await layer.new_channel() for _ in range(2)]
@@ -89,11 +92,14 @@ async def fan_out(make, message: dict, count: int) -> tuple[float, float, float]
 
 
 class Idle(Actor):
+    """An actor that does nothing with its messages: only the runtime's barriers pass through it."""
+
     async def on_message(self, message: dict) -> None:
         """Nothing to do."""
 
 
-async def quiescence_ms(make, rounds: int = 200) -> float:
+async def quiescence_ms(make: LayerFactory, rounds: int = 200) -> float:
+    """Milliseconds of one quiescence check of three idle actors."""
     layer = make()
     runtime = Runtime(layer)
     for number in range(3):
@@ -107,7 +113,7 @@ async def quiescence_ms(make, rounds: int = 200) -> float:
     return 1000 * elapsed / rounds
 
 
-async def away_and_back(make, count: int = 100) -> int:
+async def away_and_back(make: LayerFactory, count: int = 100) -> int:
     """Messages a member of a group gets when they were published while it was not reading."""
     layer = make()
     channel = await layer.new_channel()
@@ -125,21 +131,29 @@ async def away_and_back(make, count: int = 100) -> int:
     return got
 
 
-async def main() -> None:
+async def measure_all() -> None:
+    """Measure every layer in turn and print a row for each."""
+    batch = batch_message()
     print(
         f"{'layer':<14} {'single msg/s':>12} {'p50 ms':>7} {'p99 ms':>7} {'batch msg/s':>11} "
         f"{'events/s':>10} {'quiesce ms':>10} {'away 100':>8}"
     )
     for name, make in layers().items():
         single = await fan_out(make, SINGLE, 5000)
-        batch = await fan_out(make, BATCH, 200)
+        batched = await fan_out(make, batch, 200)
         quiet = await quiescence_ms(make)
         kept = await away_and_back(make)
         print(
-            f"{name:<14} {single[0]:>12,.0f} {single[1]:>7.2f} {single[2]:>7.2f} {batch[0]:>11,.0f} "
-            f"{batch[0] * 1000:>10,.0f} {quiet:>10.2f} {kept:>8}"
+            f"{name:<14} {single[0]:>12,.0f} {single[1]:>7.2f} {single[2]:>7.2f} {batched[0]:>11,.0f} "
+            f"{batched[0] * 1000:>10,.0f} {quiet:>10.2f} {kept:>8}"
         )
 
 
+def main() -> None:
+    """Set Django up as the engine runs (settings, logging) and measure every layer."""
+    setup_django()
+    asyncio.run(measure_all())
+
+
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

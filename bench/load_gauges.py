@@ -1,7 +1,7 @@
-"""What the load bench samples beside the engine's own counts: mailbox depths, event loop lag,
-waits on the database thread, garbage collection, warnings logged, CPU time and the machine.
-
-Imported by ``bench/load.py`` once Django is set up.
+"""What the load bench measures beside the engine's own counts: mailbox depths, event loop lag,
+waits on the database thread, garbage collection, warnings logged, CPU time and the machine; what
+the leaders, exchange feeds and order probe received; and the record of a whole run (``Outcome``),
+which the body (``bench.load_run``) fills in and the report (``bench.load_report``) prints.
 """
 
 import asyncio
@@ -13,17 +13,22 @@ import subprocess
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from channels.layers import BaseChannelLayer, InMemoryChannelLayer
 from django.conf import settings
 from django.db import connection
 
+from bench.harness import ROOT
+from bench.load_feed import LoadGenerator
 from core.actors.runtime import Runtime
 from core.db import Database
 
-ROOT = Path(__file__).resolve().parent.parent
+if TYPE_CHECKING:
+    from naive.leader import Leader
+
 PROJECT_LOGGERS = ("core", "naive", "binance_mock", "data_warehouse", "streamer")
 
 
@@ -43,11 +48,13 @@ class Gauges:
         self._tasks: list[asyncio.Task] = []
 
     def start(self) -> None:
+        """Start sampling (tasks on the running event loop, and a garbage collector callback)."""
         samplers = (self._sample_depths(), self._sample_lag(), self._sample_db())
         self._tasks = [asyncio.create_task(sampler) for sampler in samplers]
         gc.callbacks.append(self._on_gc)
 
     async def stop(self) -> None:
+        """Stop sampling."""
         gc.callbacks.remove(self._on_gc)
         for task in self._tasks:
             task.cancel()
@@ -112,6 +119,7 @@ class LogCounter(logging.Handler):
         self.counts[f"{record.levelname} {record.name}: {record.msg}{error}"] += 1
 
     def install(self) -> None:
+        """Count warnings and errors here; the root's and the project's own handlers are raised to CRITICAL."""
         for logger in [logging.getLogger(), *map(logging.getLogger, PROJECT_LOGGERS)]:
             for handler in logger.handlers:
                 handler.setLevel(logging.CRITICAL)
@@ -149,17 +157,21 @@ def server_cpu(names: tuple[str, ...] = ("postgres", "redis-server")) -> Counter
 
 @dataclass
 class CpuSnapshot:
+    """CPU seconds so far: this process, each of its threads, and the database and Redis servers."""
+
     process: float
     threads: dict[str, float]
     servers: Counter[str]
 
     @classmethod
     def take(cls) -> "CpuSnapshot":
+        """The CPU seconds used until now."""
         times = os.times()
         return cls(times.user + times.system, thread_cpu(), server_cpu())
 
 
 def machine() -> str:
+    """The processor, memory, Python, database and Redis versions, load average and tree measured."""
     cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
     model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")), "?")
     meminfo = Path("/proc/meminfo").read_text().split() if Path("/proc/meminfo").exists() else ["", "0"]
@@ -192,3 +204,45 @@ def tree() -> str:
 
     commit, changed = git("rev-parse", "--short", "HEAD"), git("status", "--porcelain", "--untracked-files=no")
     return f"tree {commit or '?'} with {len(changed.splitlines())} changed file(s)"
+
+
+# --- What the engine received, and the run's record -------------------------------------------
+
+
+@dataclass
+class Deliveries:
+    """Trade events counted on receipt, by symbol: by its leader and by its exchange feed."""
+
+    to_leaders: Counter[str] = field(default_factory=Counter)
+    to_feeds: Counter[str] = field(default_factory=Counter)
+    leaders: dict[str, "Leader"] = field(default_factory=dict)  # the latest leader of each symbol
+
+
+@dataclass
+class OrderReports:
+    """What the probe saw: every report, and the first report of each order state with its latency
+    counted from the event's publication and from the time it was due (the publisher may lag)."""
+
+    messages: int = 0
+    seen: set[tuple] = field(default_factory=set)
+    samples: list[tuple[float, float, float, str]] = field(default_factory=list)  # (received, s, s, status)
+
+
+@dataclass
+class Outcome:
+    """Everything measured in one run."""
+
+    startup: float
+    actors: int
+    generator: LoadGenerator
+    deliveries: Deliveries
+    reports: OrderReports
+    gauges: Gauges
+    losses: Counter[str]
+    drain: float
+    drain_error: str
+    stored: dict[str, int]
+    cpu: tuple[CpuSnapshot, CpuSnapshot]
+    load_started: float
+    failures: dict[str, str]
+    heap: tuple[int, Counter[str]]  # objects tracked by the GC before the load; after it, by type

@@ -4,17 +4,16 @@ import argparse
 import traceback
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection
-from load_gauges import ROOT, LogCounter
 
-if TYPE_CHECKING:
-    from load import Outcome
+from bench.harness import ROOT
+from bench.load_gauges import LogCounter, Outcome
 
 
 def percentile(values: list[float], fraction: float) -> float:
+    """The value below which ``fraction`` of the values lie (NaN for none)."""
     if not values:
         return float("nan")
     ordered = sorted(values)
@@ -22,6 +21,7 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def gc_summary(pauses: list[tuple[int, float]]) -> str:
+    """Collections, their total time, and the oldest generation's count and longest pause."""
     oldest = [seconds for generation, seconds in pauses if generation == 2]
     total = sum(seconds for _, seconds in pauses)
     return (
@@ -31,12 +31,14 @@ def gc_summary(pauses: list[tuple[int, float]]) -> str:
 
 
 def heap_line(heap: tuple[int, Counter[str]]) -> str:
+    """Objects tracked by the garbage collector before and after the load, the most common kinds."""
     before, after = heap
     most = ", ".join(f"{kind} {count:,}" for kind, count in after.most_common(5))
     return f"objects tracked by the GC: {before:,} before the load, {after.total():,} after it ({most})"
 
 
 def latency_line(label: str, seconds: list[float]) -> str:
+    """One row of latencies: count, p50, p99 and max in ms."""
     ms = [1000 * value for value in seconds]
     return (
         f"  {label:<12} {len(ms):>7,}  p50 {percentile(ms, 0.5):8.1f}  p99 {percentile(ms, 0.99):8.1f}"
@@ -44,7 +46,8 @@ def latency_line(label: str, seconds: list[float]) -> str:
     )
 
 
-def cpu_lines(outcome: "Outcome", wall: float) -> list[str]:
+def cpu_lines(outcome: Outcome, wall: float) -> list[str]:
+    """CPU time of the process by thread kind, and of the database and Redis servers."""
     before, after = outcome.cpu
     threads = Counter()
     for name, seconds in after.threads.items():
@@ -60,7 +63,8 @@ def cpu_lines(outcome: "Outcome", wall: float) -> list[str]:
     return lines
 
 
-def timeline_lines(outcome: "Outcome", window: float) -> list[str]:
+def timeline_lines(outcome: Outcome, window: float) -> list[str]:
+    """The run per ``window`` seconds from the first event: rate, lateness, orders, latency, gauges."""
     start, gen, gauges = outcome.load_started, outcome.generator, outcome.gauges
     end = max([start + gen.elapsed + outcome.drain] + [received for received, *_ in outcome.reports.samples])
     header = ("seconds", "events/s", "late s", "orders/s", "p50 ms", "p99 ms", "mailbox", "lag ms", "db ms")
@@ -89,16 +93,18 @@ def timeline_lines(outcome: "Outcome", window: float) -> list[str]:
     return lines
 
 
-def report(outcome: "Outcome", options: argparse.Namespace, chunks: int) -> None:
+def report(outcome: Outcome, options: argparse.Namespace, chunks: int) -> None:
+    """Print the figures of a run, then its timeline."""
     gen, reports = outcome.generator, outcome.reports
     published = sum(gen.published.values())
-    to_leaders = sum(outcome.leaders.delivered.values())
-    to_feeds = sum(outcome.exchange.delivered.values())
+    to_leaders = sum(outcome.deliveries.to_leaders.values())
+    to_feeds = sum(outcome.deliveries.to_feeds.values())
     trade_losses = sum(n for group, n in outcome.losses.items() if group.startswith("trade_events."))
     order_losses = sum(n for group, n in outcome.losses.items() if group.startswith("orders."))
     statuses = Counter(status for *_, status in reports.samples)
-    traders = sum(len(leader.traders) for leader in outcome.leaders.leaders.values())
-    bad = sum(leader.bad_messages for leader in outcome.leaders.leaders.values())
+    leaders = outcome.deliveries.leaders.values()
+    traders = sum(len(leader.traders) for leader in leaders)
+    bad = sum(leader.bad_messages for leader in leaders)
     depths = outcome.gauges.depths
     deepest = max(depths, key=lambda sample: sample[1], default=(0, 0, "", 0))
     backlog = max((sample[3] for sample in depths), default=0)
@@ -147,6 +153,7 @@ def report(outcome: "Outcome", options: argparse.Namespace, chunks: int) -> None
 
 
 def print_log_counts(counter: LogCounter) -> None:
+    """Print the warnings and errors counted, the most frequent first."""
     if not counter.counts:
         print("log: no warnings or errors")
         return
@@ -156,6 +163,7 @@ def print_log_counts(counter: LogCounter) -> None:
 
 
 def describe(options: argparse.Namespace, database: str, chunks: int) -> str:
+    """The line naming the layer, the database and the load."""
     layer = settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1]
     per_tick = options.rate / options.symbols * options.tick_ms / 1000
     return (

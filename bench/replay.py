@@ -1,8 +1,8 @@
 """Replay speed: XRPUSDT 2019-05-31 (168,694 real trades) through the whole system.
 
-    .venv/bin/python bench/replay.py                       # SQLite + in-memory layer (embedded default)
-    TRADING_ENV=integration .venv/bin/python bench/replay.py   # PostgreSQL + Redis
-    .venv/bin/python bench/replay.py --profile             # where the time goes (cProfile, top 25)
+    .venv/bin/python -m bench.replay                           # SQLite + in-memory layer (embedded default)
+    TRADING_ENV=integration .venv/bin/python -m bench.replay   # PostgreSQL + Redis
+    .venv/bin/python -m bench.replay --profile                 # where the time goes (cProfile, top 25)
 
 Each run is a real backtest (``run_backtest``): the file is read and checked, then replayed in
 lockstep through the engine (channel layer, leader and traders, simulated exchange with its
@@ -15,30 +15,16 @@ import argparse
 import asyncio
 import cProfile
 import io
-import os
 import pstats
 import resource
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-if os.environ.get("TRADING_ENV", "dev") == "dev":
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", f"tradingsite.settings.{os.environ.get('TRADING_ENV', 'dev')}")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.management import call_command
 
-import django  # noqa: E402
-
-django.setup()
-
-from channels.layers import get_channel_layer  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-
-from data_warehouse.backtest import BacktestRequest, run_backtest  # noqa: E402
-from data_warehouse.sources import FileSource  # noqa: E402
+from bench.harness import ROOT, setup_django
 
 DAY = ROOT.parent / "shared" / "data" / "trades" / "XRPUSDT-trades-2019-05-31.csv"
 WORKED_EXAMPLE = {
@@ -51,6 +37,10 @@ WORKED_EXAMPLE = {
 
 
 async def replay_once(path: Path, batch_size: int) -> tuple[float, float, int, dict]:
+    """One backtest of the file: seconds to read it, seconds of the replay, events, orders by kind (and ``_total``)."""
+    from data_warehouse.backtest import BacktestRequest, run_backtest
+    from data_warehouse.sources import FileSource
+
     request = BacktestRequest("XRPUSDT", FileSource(path, "XRPUSDT"), WORKED_EXAMPLE, batch_size=batch_size)
     started = time.perf_counter()
     result = await run_backtest(request)
@@ -58,13 +48,22 @@ async def replay_once(path: Path, batch_size: int) -> tuple[float, float, int, d
     return result.load_seconds, result.elapsed_seconds, result.events, result.counts() | {"_total": total}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def parse_options() -> argparse.Namespace:
+    """The command line's options."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.replay", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--file", type=Path, default=DAY)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=5000)
     parser.add_argument("--profile", action="store_true")
-    options = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    """Set up the database, replay the file ``--runs`` times and print each run's figures."""
+    options = parse_options()
+    setup_django()
     call_command("migrate", verbosity=0)
     call_command("seed", stdout=io.StringIO())
     database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]

@@ -1,7 +1,7 @@
 """Storing streamed trade events: rows per second through the engine's trade storage.
 
-    .venv/bin/python bench/store_trades.py                        # SQLite + in-memory layer
-    TRADING_ENV=integration .venv/bin/python bench/store_trades.py   # PostgreSQL + Redis
+    .venv/bin/python -m bench.store_trades                           # SQLite + in-memory layer
+    TRADING_ENV=integration .venv/bin/python -m bench.store_trades   # PostgreSQL + Redis
 
 An engine stores TRADE_EVENTS of XRPUSDT; 200,000 trade events are published on
 ``trade_events.XRPUSDT`` in messages of 1,000 (as a busy streamer sends them), and the clock
@@ -11,41 +11,21 @@ stops when the system is idle and every row is written.
 import argparse
 import asyncio
 import io
-import os
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-if os.environ.get("TRADING_ENV", "dev") == "dev":
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", f"tradingsite.settings.{os.environ.get('TRADING_ENV', 'dev')}")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.core.management import call_command
 
-import django  # noqa: E402
-
-django.setup()
-
-from asgiref.sync import sync_to_async  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-
-from core.codec import TradeBatch  # noqa: E402
-from core.groups import trade_events_group  # noqa: E402
-from data_warehouse.models import StoringSettings, Trade  # noqa: E402
-from engine.engine import Engine  # noqa: E402
+from bench.harness import setup_django
+from core.codec import TradeBatch
+from core.groups import trade_events_group
 
 
-async def measure(count: int, size: int) -> float:
-    await sync_to_async(Trade.objects.filter(symbol="XRPUSDT").delete)()
-    await sync_to_async(StoringSettings.objects.update_or_create)(
-        stream="TRADE_EVENTS", symbol="XRPUSDT", defaults={"status": "on"}
-    )
-    engine = Engine()
-    await engine.start()
+def trade_messages(count: int, size: int) -> list[dict]:
+    """``count`` trade events of XRPUSDT with ids from 0, in messages of ``size``."""
     first = int(time.time() * 1000)
-    messages = [
+    return [
         TradeBatch(
             "XRPUSDT",
             list(ids),
@@ -57,6 +37,20 @@ async def measure(count: int, size: int) -> float:
         ).to_message()
         for ids in (range(start, min(start + size, count)) for start in range(0, count, size))
     ]
+
+
+async def measure(count: int, size: int) -> float:
+    """Rows per second: ``count`` events published to an engine storing them, until all are written."""
+    from data_warehouse.models import StoringSettings, Trade
+    from engine.engine import Engine
+
+    await sync_to_async(Trade.objects.filter(symbol="XRPUSDT").delete)()
+    await sync_to_async(StoringSettings.objects.update_or_create)(
+        stream="TRADE_EVENTS", symbol="XRPUSDT", defaults={"status": "on"}
+    )
+    engine = Engine()
+    await engine.start()
+    messages = trade_messages(count, size)
     started = time.perf_counter()
     for message in messages:
         await engine.layer.group_send(trade_events_group("XRPUSDT"), message)
@@ -69,11 +63,20 @@ async def measure(count: int, size: int) -> float:
     return count / elapsed
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def parse_options() -> argparse.Namespace:
+    """The command line's options."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.store_trades", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--message-size", type=int, default=1_000)
-    options = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    """Set up the database, measure and print the rate."""
+    options = parse_options()
+    setup_django()
     call_command("migrate", verbosity=0)
     call_command("seed", stdout=io.StringIO())
     database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]

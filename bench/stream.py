@@ -1,7 +1,7 @@
 """Streaming throughput and latency: fake Binance server → parsing → published trade events.
 
-    .venv/bin/python bench/stream.py                                    # in-memory layer
-    REDIS_URL=redis://127.0.0.1:6379/0 .venv/bin/python bench/stream.py   # Redis (REDIS_LAYER)
+    .venv/bin/python -m bench.stream                                      # in-memory layer
+    REDIS_URL=redis://127.0.0.1:6379/0 .venv/bin/python -m bench.stream   # Redis (REDIS_LAYER)
 
 The fake server runs in a child process. In this process the streamer parses the frames,
 checks trade ids and publishes the events on ``trade_events.XRPUSDT``, where a consumer
@@ -15,31 +15,23 @@ counts them. Two runs:
 import argparse
 import asyncio
 import multiprocessing
-import os
 import statistics
-import sys
 import time
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tradingsite.settings.dev")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{Path(__file__).resolve().parent.parent / 'var' / 'bench.sqlite3'}")
+from channels.layers import get_channel_layer
+from django.core.management import call_command
 
-import django
+from bench.harness import setup_django
+from core.actors.runtime import Runtime
+from core.db import Database
+from streamer.stats import StreamStats
+from tests.support.collector import TradeCollector
+from tests.support.events import trade_event
+from tests.support.fake_binance_ws import FakeBinanceStream
 
-django.setup()
-
-from channels.layers import get_channel_layer  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-
-from core.actors.runtime import Runtime  # noqa: E402
-from core.db import Database  # noqa: E402
-from streamer.models import StreamingSettings  # noqa: E402
-from streamer.stats import StreamStats  # noqa: E402
-from streamer.streamer import Streamer, StreamerOptions  # noqa: E402
-from tests.support.collector import TradeCollector  # noqa: E402
-from tests.support.events import trade_event  # noqa: E402
-from tests.support.fake_binance_ws import FakeBinanceStream  # noqa: E402
+if TYPE_CHECKING:
+    from streamer.streamer import Streamer
 
 
 def serve(port_queue: multiprocessing.Queue, frames: int, rate: float | None) -> None:
@@ -64,25 +56,37 @@ def serve(port_queue: multiprocessing.Queue, frames: int, rate: float | None) ->
     asyncio.run(main())
 
 
-class TimedStreamer(Streamer):
-    """The streamer, recording when each frame arrived and when its event was published."""
+class FrameTimes:
+    """Records, for a streamer, when each frame arrived and how long until its event was published."""
 
-    latencies: list[float] = []
-    arrivals: list[float] = []
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self._arrivals: list[float] = []
 
-    async def _on_frame(self, frame) -> None:
-        self.arrivals.append(time.perf_counter())
-        await super()._on_frame(frame)
+    def attach(self, streamer: "Streamer") -> "Streamer":
+        """Time this streamer: its frame handler notes arrivals, its publishing of the outbox the latencies."""
+        on_frame, send_outbox = streamer._on_frame, streamer._send_outbox
 
-    async def _send_outbox(self) -> None:
-        await super()._send_outbox()
-        now = time.perf_counter()
-        self.latencies.extend(now - arrived for arrived in self.arrivals)
-        self.arrivals.clear()
+        async def timed_frame(frame: str | bytes) -> None:
+            self._arrivals.append(time.perf_counter())
+            await on_frame(frame)
+
+        async def timed_send() -> None:
+            await send_outbox()
+            now = time.perf_counter()
+            self.latencies.extend(now - arrived for arrived in self._arrivals)
+            self._arrivals.clear()
+
+        streamer._on_frame = timed_frame  # type: ignore[method-assign]
+        streamer._send_outbox = timed_send  # type: ignore[method-assign]
+        return streamer
 
 
 async def measure(port: int, frames: int) -> tuple[float, float, float]:
-    TimedStreamer.latencies.clear()
+    """Frames per second until the consumer saw ``frames`` events, and p50/p99 received → published in ms."""
+    from streamer.streamer import Streamer, StreamerOptions
+
+    times = FrameTimes()
     layer = get_channel_layer()
     runtime, db = Runtime(layer), Database("bench-db")
     options = StreamerOptions(ws_url=f"ws://127.0.0.1:{port}", rest_url="http://127.0.0.1:9", flush_seconds=3600)
@@ -90,17 +94,20 @@ async def measure(port: int, frames: int) -> tuple[float, float, float]:
         started = time.perf_counter()
         await runtime.spawn(
             "streamer",
-            lambda: TimedStreamer(symbols=frozenset({"XRPUSDT"}), options=options, stats=StreamStats(), db=db),
+            lambda: times.attach(Streamer(symbols=frozenset({"XRPUSDT"}), options=options, stats=StreamStats(), db=db)),
         )
         await seen.wait_for(frames, timeout=600)
         elapsed = time.perf_counter() - started
     await runtime.shutdown()
     await db.close()
-    latencies = sorted(TimedStreamer.latencies)
+    latencies = sorted(times.latencies)
     return frames / elapsed, 1000 * statistics.median(latencies), 1000 * latencies[int(len(latencies) * 0.99)]
 
 
 def run(frames: int, rate: float | None) -> tuple[float, float, float]:
+    """One run against a fake server in a child process sending ``frames`` (at ``rate`` per second, or at once)."""
+    from streamer.models import StreamingSettings
+
     # The streamer resumes after the last trade id it stored; every run sends ids from 0 again.
     StreamingSettings.objects.update(last_trade_id=None)
     ports: multiprocessing.Queue = multiprocessing.Queue()
@@ -111,12 +118,21 @@ def run(frames: int, rate: float | None) -> tuple[float, float, float]:
     return result
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def parse_options() -> argparse.Namespace:
+    """The command line's options."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.stream", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--frames", type=int, default=50_000, help="frames of the throughput run")
     parser.add_argument("--paced-frames", type=int, default=10_000, help="frames of the latency run")
     parser.add_argument("--rate", type=float, default=2_000, help="frames per second of the latency run")
-    options = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    """Set up the database, run the throughput run and the latency run, and print both."""
+    options = parse_options()
+    setup_django()
     call_command("migrate", verbosity=0)
     layer = type(get_channel_layer()).__name__
     throughput, _, _ = run(options.frames, None)
