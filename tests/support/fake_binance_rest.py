@@ -149,6 +149,7 @@ class FakeBinanceRest(FakeAccount):
         self.trades: dict[str, list[TradeEvent]] = {}
         self.requests: list[dict] = []
         self.sessions: list[Session] = []
+        self.binary_frames = 0  # WebSocket API requests in binary frames: Binance answers none of them
         self.port = 0
         self._failures: list[Failure] = []
         self._weight_minute, self._used_weight = -1, 0
@@ -491,8 +492,10 @@ class FakeBinanceRest(FakeAccount):
         self._changed.set()
         try:
             async for message in ws:
-                if message.type in (WSMsgType.TEXT, WSMsgType.BINARY):
+                if message.type == WSMsgType.TEXT:
                     await self._ws_request(session, message.data)
+                elif message.type == WSMsgType.BINARY:  # "Requests must be sent as JSON in text frames"
+                    self.binary_frames += 1
         finally:
             self.sessions.remove(session)
             self._changed.set()
