@@ -18,6 +18,7 @@ from django.conf import settings
 from binance_mock import config, store
 from binance_mock.account import Account, CommissionMode
 from binance_mock.book import Book, BookOrder, FillModel
+from binance_mock.book import as_of as stored_as_of
 from binance_mock.feed import ExchangeFeed
 from core.actors.runtime import Runtime
 from core.clock import now_ms
@@ -27,6 +28,7 @@ from core.exchange import InvalidSymbol, OrderNotFound, OrderRejected, UnknownOr
 from core.exchange_info import ExchangeInfo, SymbolInfo, load_exchange_info
 from core.filters import check_limit_order
 from core.groups import orders_group
+from core.progress import NoProgress, TradeProgress
 from core.values import Balance, Order, OrderRequest, OrderStatus, TradeEvent
 
 logger = logging.getLogger(__name__)
@@ -68,10 +70,15 @@ class SimulatedExchange:
         self._waiters: dict[str, list[tuple[int, asyncio.Future]]] = {}
         self._last_order_id = 0
         self._runtime: Runtime | None = None
+        self._progress: TradeProgress = NoProgress()
 
-    async def open(self, runtime: Runtime) -> None:
-        """Load the books from the database and follow every symbol with open orders."""
+    async def open(self, runtime: Runtime, progress: TradeProgress | None = None) -> None:
+        """Load the books from the database and follow every symbol with open orders.
+
+        A symbol's book resumes as of its resume point (``progress``): trades after it come again.
+        """
         self._runtime = runtime
+        self._progress = progress or NoProgress()
         await self.exchange_info()
         state = await self._db.run(store.open_venue, self.venue)
         self._last_order_id = state.last_order_id
@@ -84,9 +91,9 @@ class SimulatedExchange:
             free = {asset: held.free for asset, held in state.balances.items()}
             locked = {asset: held.locked for asset, held in state.balances.items()}
             self._account = Account(free=free, locked=locked, **options)
-        for order, placed_at in state.open_orders:
-            self._book(order.symbol).add(order, placed_at)
-        for symbol in sorted({order.symbol for order, _ in state.open_orders}):
+        for stored in state.open_orders:
+            self._book(stored.order.symbol).resume(stored.order, stored.placed_at, stored.changed_at)
+        for symbol in sorted({stored.order.symbol for stored in state.open_orders}):
             await self.watch(symbol)
 
     async def close(self) -> None:
@@ -111,7 +118,8 @@ class SimulatedExchange:
             raise RuntimeError("open() the exchange before watching symbols")
         if name not in self._runtime:
             self._book(symbol)
-            await self._runtime.spawn(name, lambda: ExchangeFeed(self.apply_trades, symbol))
+            progress = self._progress
+            await self._runtime.spawn(name, lambda: ExchangeFeed(self.apply_trades, symbol, progress))
 
     async def place_order(self, request: OrderRequest, *, as_of: TradeEvent | None = None) -> Order:
         """Check the filters, give the order the next id, store it and rest it in the book."""
@@ -139,11 +147,8 @@ class SimulatedExchange:
             time=time,
             update_time=time,
         )
-        self._db.submit(store.record_new_order, self.venue, order, placed_at)
         fills = book.add(order, placed_at)
-        if fills:
-            self._db.submit(store.record_changes, self.venue, fills)
-        self._save_balances()
+        self._record(book, placed=[(order, placed_at)], changed=fills)
         await self._publish([order, *fills])
         return order
 
@@ -168,7 +173,7 @@ class SimulatedExchange:
         )
         if stored is None:
             raise OrderNotFound(detail=f"{symbol} order {order_id or client_order_id!r} on {self.venue}")
-        return stored
+        return stored_as_of(stored.order, stored.placed_at, stored.changed_at, position)
 
     async def cancel_order(
         self, symbol: str, *, order_id: int | None = None, client_order_id: str | None = None
@@ -180,8 +185,7 @@ class SimulatedExchange:
         canceled = book.cancel(book_order.current.order_id, book.last_time or now_ms()) if book_order else None
         if canceled is None:
             raise UnknownOrder(detail=f"{symbol} order {order_id or client_order_id!r} is not open")
-        self._db.submit(store.record_changes, self.venue, [canceled])
-        self._save_balances()
+        self._record(book, changed=[canceled])
         await self._publish([canceled])
         return canceled
 
@@ -207,8 +211,7 @@ class SimulatedExchange:
                 book.last_skipped,
             )
         if reports:
-            self._db.submit(store.record_changes, self.venue, reports)
-            self._save_balances()
+            self._record(book, changed=reports)
             await self._publish(reports)
         self._published[batch.symbol] = book.applied
         self._wake(batch.symbol)
@@ -254,12 +257,24 @@ class SimulatedExchange:
             info = self._symbol_info(symbol)
             assets = (info.base_asset, info.quote_asset)
             book = self._books[symbol] = Book(symbol, self._fill_model, account=self._account, assets=assets)
+            resume = self._progress.resume_point(symbol)
+            if resume is not None:  # the trades up to it are in the stored books already
+                book.applied, book.last_time = resume.trade_id, resume.trade_time
+                self._published[symbol] = resume.trade_id
         return book
 
     def _save_balances(self) -> None:
         changed = self._account.take_changed()
         if changed:
-            self._db.submit(store.save_balances, self.venue, changed)
+            self._db.submit(store.record, self.venue, balances=changed)
+
+    def _record(
+        self, book: Book, *, placed: list[tuple[Order, int]] | None = None, changed: list[Order] | None = None
+    ) -> None:
+        """Queue what one step did, with the balances it moved, as one write (a crash keeps all or none)."""
+        positions = [(order, book.orders[order.order_id].changed_at) for order in changed or ()]
+        balances = self._account.take_changed()
+        self._db.submit(store.record, self.venue, placed=placed or [], changed=positions, balances=balances)
 
     def _symbol_info(self, symbol: str) -> SymbolInfo:
         if self._info is None:

@@ -14,12 +14,25 @@ OPEN_STATUSES = [status.value for status in OrderStatus if status.is_open]
 
 
 @dataclass(frozen=True)
+class StoredOrder:
+    """An order as the books keep it: its latest state, where it was placed and last changed (trade ids)."""
+
+    order: Order
+    placed_at: int
+    changed_at: int
+
+
+@dataclass(frozen=True)
 class VenueState:
     """What a simulated exchange needs to resume: its last order id, open orders and balances."""
 
     last_order_id: int
-    open_orders: list[tuple[Order, int]]
+    open_orders: list[StoredOrder]
     balances: dict[str, Balance] | None  # None for a venue seen for the first time
+
+
+def _stored(row: SimulatedOrder) -> StoredOrder:
+    return StoredOrder(row.to_order(), row.placed_at, max(row.changed_at, row.placed_at))
 
 
 def open_venue(venue: str) -> VenueState:
@@ -31,11 +44,51 @@ def open_venue(venue: str) -> VenueState:
         if created
         else {b.asset: Balance(b.asset, b.free, b.locked) for b in SimulatedBalance.objects.filter(venue=venue)}
     )
-    return VenueState(row.last_order_id, [(r.to_order(), r.placed_at) for r in open_rows], held)
+    return VenueState(row.last_order_id, [_stored(r) for r in open_rows], held)
 
 
-def save_balances(venue: str, balances: dict[str, Balance]) -> None:
-    """Store the balances that changed (plain SQL: a hot path)."""
+ORDERS = SimulatedOrder._meta.db_table
+COLUMNS = ["venue", "placed_at", "changed_at", *ORDER_COLUMNS]
+CHANGED = [name for name in ORDER_COLUMNS if name != "order_id"]
+
+
+def record(
+    venue: str,
+    *,
+    placed: list[tuple[Order, int]] | None = None,
+    changed: list[tuple[Order, int]] | None = None,
+    balances: dict[str, Balance] | None = None,
+) -> None:
+    """Store what one step of the books did, together: new orders (with the trade id each was placed
+    at), changed ones (with the trade id of the change) and the balances that moved. Plain SQL: a hot path.
+    """
+    with transaction.atomic(savepoint=False):  # inside a group of writes: that group's transaction
+        for order, placed_at in placed or ():
+            _insert(venue, order, placed_at)
+        _update(venue, changed or [])
+        if balances:
+            _save_balances(venue, balances)
+
+
+def _insert(venue: str, order: Order, placed_at: int) -> None:
+    values = [venue, placed_at, placed_at, *order_values(order)]
+    marks = ", ".join(["%s"] * len(COLUMNS))
+    execute(f"INSERT INTO {ORDERS} ({', '.join(COLUMNS)}) VALUES ({marks})", values)
+    execute(f"UPDATE {SimulatedVenue._meta.db_table} SET last_order_id = %s WHERE name = %s", [order.order_id, venue])
+
+
+def _update(venue: str, changed: list[tuple[Order, int]]) -> None:
+    latest = {order.order_id: (order, position) for order, position in changed}
+    assignments = ", ".join(f"{name} = %s" for name in [*CHANGED, "changed_at"])
+    for order_id, (order, position) in latest.items():
+        values = dict(zip(ORDER_COLUMNS, order_values(order), strict=True))
+        execute(
+            f"UPDATE {ORDERS} SET {assignments} WHERE venue = %s AND order_id = %s",
+            [*(values[name] for name in CHANGED), position, venue, order_id],
+        )
+
+
+def _save_balances(venue: str, balances: dict[str, Balance]) -> None:
     table = SimulatedBalance._meta.db_table
     sql = (
         f"INSERT INTO {table} (venue, asset, free, locked) VALUES (%s, %s, %s, %s) "
@@ -46,38 +99,15 @@ def save_balances(venue: str, balances: dict[str, Balance]) -> None:
         cursor.executemany(sql, rows)
 
 
-ORDERS = SimulatedOrder._meta.db_table
-COLUMNS = ["venue", "placed_at", *ORDER_COLUMNS]
-CHANGED = [name for name in ORDER_COLUMNS if name != "order_id"]
-
-
-def record_new_order(venue: str, order: Order, placed_at: int) -> None:
-    """Store a new order and move the venue's order id forward, together (plain SQL: a hot path)."""
-    values = [venue, placed_at, *order_values(order)]
-    marks = ", ".join(["%s"] * len(COLUMNS))
-    with transaction.atomic(savepoint=False):  # inside a group of writes: that group's transaction
-        execute(f"INSERT INTO {ORDERS} ({', '.join(COLUMNS)}) VALUES ({marks})", values)
-        execute(
-            f"UPDATE {SimulatedVenue._meta.db_table} SET last_order_id = %s WHERE name = %s", [order.order_id, venue]
-        )
-
-
-def record_changes(venue: str, orders: list[Order]) -> None:
-    """Store the latest state of orders that filled or were canceled."""
-    latest = {order.order_id: order for order in orders}
-    assignments = ", ".join(f"{name} = %s" for name in CHANGED)
-    with transaction.atomic(savepoint=False):
-        for order_id, order in latest.items():
-            values = dict(zip(ORDER_COLUMNS, order_values(order), strict=True))
-            execute(
-                f"UPDATE {ORDERS} SET {assignments} WHERE venue = %s AND order_id = %s",
-                [*(values[name] for name in CHANGED), venue, order_id],
-            )
-
-
-def find_order(venue: str, symbol: str, *, order_id: int | None, client_order_id: str | None) -> Order | None:
+def find_order(venue: str, symbol: str, *, order_id: int | None, client_order_id: str | None) -> StoredOrder | None:
     """A stored order by id or client order id (the newest with that client id)."""
     rows = SimulatedOrder.objects.filter(venue=venue, symbol=symbol)
     rows = rows.filter(order_id=order_id) if order_id is not None else rows.filter(client_order_id=client_order_id)
     row = rows.order_by("-order_id").first()
-    return row.to_order() if row else None
+    return _stored(row) if row else None
+
+
+def all_orders(venue: str, symbol: str, from_order_id: int, limit: int) -> list[Order]:
+    """The symbol's orders with ids from ``from_order_id`` on, oldest first (like Binance's allOrders)."""
+    rows = SimulatedOrder.objects.filter(venue=venue, symbol=symbol, order_id__gte=from_order_id)
+    return [row.to_order() for row in rows.order_by("order_id")[:limit]]

@@ -57,7 +57,7 @@ class BinanceExchange:
         self.stream_ready = asyncio.Event()
         self._client_options = {"sleep": sleep, "clock": clock}
 
-    async def open(self, runtime: Runtime) -> None:
+    async def open(self, runtime: Runtime, progress: object = None) -> None:
         """Check the configuration, synchronise the clock, start the user data stream."""
         config = BinanceConfig.from_settings(self.venue)
         self._client = BinanceClient(

@@ -17,6 +17,7 @@ from core.values import Balance, Order, OrderRequest, TradeEvent
 
 if TYPE_CHECKING:
     from core.actors.runtime import Runtime
+    from core.progress import TradeProgress
 
 
 class ExchangeError(Exception):
@@ -130,8 +131,12 @@ class Exchange(Protocol):
     # announces. A remote exchange needs the trader's intent written before the request.
     local: bool
 
-    async def open(self, runtime: "Runtime") -> None:
-        """Start whatever the adapter runs in the background (feeds, user data stream)."""
+    async def open(self, runtime: "Runtime", progress: "TradeProgress | None" = None) -> None:
+        """Start whatever the adapter runs in the background (feeds, user data stream).
+
+        ``progress``: where each symbol's trades resume after a restart (a simulated exchange takes
+        its books as of it and reports the trades it applied).
+        """
 
     async def close(self) -> None:
         """Stop background work and release connections."""

@@ -39,7 +39,7 @@ class StoringComponent:
     def make_actor(self, key: str, config: None) -> Actor:
         stream, symbol = key.split(".", 1)
         if stream == Stream.TRADE_EVENTS:
-            return TradeStorage(symbol=symbol, db=self.engine.db)
+            return TradeStorage(symbol=symbol, db=self.engine.db, progress=self.engine.progress)
         return OrderStorage(venue=self.engine.venue, symbol=symbol, db=self.engine.db)
 
     async def reconfigure(self, key: str, config: None) -> None:

@@ -8,6 +8,7 @@ from core.actors.actor import Actor, handles
 from core.codec import ORDER_UPDATE, TRADE_BATCH, TRADE_EVENT, MessageError, TradeBatch, decode_order
 from core.db import Database
 from core.groups import orders_group, trade_events_group
+from core.progress import NoProgress, TradeProgress
 from core.values import Order
 from data_warehouse.order_records import upsert_orders
 from data_warehouse.trade_records import insert_streamed
@@ -123,10 +124,18 @@ class TradeStorage(BufferedStorage):
 
     flush_at = 5000
 
-    def __init__(self, *, symbol: str, db: Database) -> None:
+    def __init__(self, *, symbol: str, db: Database, progress: TradeProgress | None = None) -> None:
         super().__init__(symbol=symbol, db=db)
         self.groups = (trade_events_group(symbol),)
         self.pending = TradeBatch.empty(symbol)
+        self.progress = progress or NoProgress()
+
+    async def on_start(self) -> None:
+        self.consumer = self.progress.consumer(self.symbol)
+
+    async def on_stop(self) -> None:
+        await super().on_stop()
+        self.consumer.close()
 
     @handles(TRADE_EVENT, TRADE_BATCH)
     async def trades(self, message: dict[str, Any]) -> None:
@@ -147,3 +156,4 @@ class TradeStorage(BufferedStorage):
     def write(self) -> None:
         batch, self.pending = self.pending, TradeBatch.empty(self.symbol)
         self.db.submit(insert_streamed, batch)
+        self.consumer.done(batch.trade_ids[-1], batch.trade_times[-1])

@@ -9,6 +9,7 @@ from core.actors.actor import Actor
 from core.actors.runtime import Runtime
 from core.db import Database
 from core.exchange import Exchange
+from core.progress import TradeProgress
 from engine.plan import Plan
 
 
@@ -21,6 +22,7 @@ class Host(Protocol):
     db: Database
     runtime: Runtime
     exchange: Exchange
+    progress: TradeProgress  # resume points: who acts on trades reports the trades it is done with
 
 
 class Component(Protocol):

@@ -23,12 +23,14 @@ from core.actors.actor import Actor
 from core.actors.runtime import ActorStartError, QuiescenceTimeout, Runtime
 from core.db import Database
 from core.exchange import Exchange, build_exchange
+from core.progress import NoProgress, TradeProgress
 from engine import registry
 from engine.component import Component, check_plan, component_classes
 from engine.control import ControlActor
 from engine.messages import TICK
 from engine.models import EngineHeartbeat
 from engine.plan import Plan
+from engine.progress import Progress
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +53,9 @@ class Engine:
         self.layer = layer or get_channel_layer()
         self.db = Database(f"engine-db-{self.venue}")
         self.runtime = Runtime(self.layer, group_refresh_seconds=settings.CHANNEL_GROUP_REFRESH_SECONDS)
+        # Live engines keep resume points; a backtest replays from its start and keeps none.
+        self._progress = Progress(self.db) if self.live else None
+        self.progress: TradeProgress = self._progress or NoProgress()
         make_exchange = exchange or (lambda venue, db: build_exchange(venue=venue, db=db))
         self.exchange: Exchange = make_exchange(self.venue, self.db)
         self.components: list[Component] = [component(self) for component in component_classes()]
@@ -62,7 +67,10 @@ class Engine:
         """Open the exchange, start the control actor (live engines) and autostart; returns what started."""
         if self.plan is not None:
             check_plan(self.plan)
-        await self.exchange.open(self.runtime)
+        if self._progress is not None:
+            await self._progress.load()
+            self._progress.start()
+        await self.exchange.open(self.runtime, self.progress)
         if self.live:
             await self.runtime.spawn("engine.control", lambda: ControlActor(self))
             self.runtime.every("engine.control", settings.ENGINE_POLL_SECONDS, {"type": TICK})
@@ -78,6 +86,10 @@ class Engine:
             return
         self._stopped = True
         registry.unregister(self)
+        if self._progress is not None:
+            # Written while every consumer is still counted: what stops mid-trade below is redone after
+            # a restart rather than skipped (redoing a trade changes nothing).
+            await self._progress.stop()
         # What produces work stops first (streamer, leaders); what is already under way settles;
         # storage stops last, writing what it still holds.
         for component in self.components:

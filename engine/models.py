@@ -23,3 +23,17 @@ class EngineHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"engine {self.engine_id} ({self.venue})"
+
+
+class ResumePoint(models.Model):
+    """The last trade of a symbol whose every consequence is written (engine.progress): a restart goes on after it."""
+
+    symbol = models.CharField(max_length=30, unique=True)
+    trade_id = models.BigIntegerField()
+    trade_time = models.BigIntegerField(help_text="ms")
+
+    class Meta:
+        ordering = ["symbol"]
+
+    def __str__(self) -> str:
+        return f"{self.symbol} after trade {self.trade_id}"

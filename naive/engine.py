@@ -72,6 +72,7 @@ class TradingComponent:
             hooks=hooks,
             recheck_seconds=settings.TRADER_RECHECK_SECONDS if engine.live else None,
             trader_policy=trader_policy(),
+            progress=engine.progress,
         )
 
     async def reconfigure(self, key: str, config: LeaderConfig) -> None:

@@ -82,8 +82,13 @@ class TraderRecord(models.Model):
     number = models.PositiveIntegerField(help_text="the trader's place in the order traders were started")
     params = models.JSONField(help_text="the settings the trader started with")
     state = models.JSONField(help_text="its orders and flags")
-    pending = models.JSONField(null=True, blank=True, help_text="an order being placed, by client order id")
+    pending = models.JSONField(
+        null=True, blank=True, help_text="an order being placed, by client order id, and the trade that caused it"
+    )
     active = models.BooleanField(default=True)
+    last_trade_id = models.BigIntegerField(
+        null=True, blank=True, help_text="the last trade the trader handled: after a restart it skips up to it"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["venue", "symbol", "number"], name="trader_unique_number")]

@@ -49,7 +49,10 @@ class StreamingComponent:
         return f"streamer.{key}"
 
     def make_actor(self, key: str, config: frozenset[str]) -> Streamer:
-        return Streamer(symbols=config, options=options_from_settings(), stats=self.stats, db=self.engine.db)
+        engine = self.engine
+        return Streamer(
+            symbols=config, options=options_from_settings(), stats=self.stats, db=engine.db, progress=engine.progress
+        )
 
     async def reconfigure(self, key: str, config: frozenset[str]) -> None:
         await self.engine.runtime.send(self.actor_name(key), {"type": SYMBOLS, "symbols": sorted(config)})

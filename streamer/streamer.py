@@ -24,6 +24,7 @@ from core.actors.policy import RestartPolicy, jittered_backoff
 from core.codec import TradeBatch, encode_trade_event
 from core.db import Database
 from core.groups import trade_events_group
+from core.progress import NoProgress, TradeProgress
 from core.values import TradeEvent
 from streamer import store
 from streamer.connection import StreamConnection
@@ -61,8 +62,17 @@ class Streamer(Actor):
 
     restart_policy = RestartPolicy(max_restarts=10, within_seconds=300, backoff_initial=0.5, backoff_max=30)
 
-    def __init__(self, *, symbols: frozenset[str], options: StreamerOptions, stats: StreamStats, db: Database) -> None:
+    def __init__(
+        self,
+        *,
+        symbols: frozenset[str],
+        options: StreamerOptions,
+        stats: StreamStats,
+        db: Database,
+        progress: TradeProgress | None = None,
+    ) -> None:
         self.symbols = set(symbols)
+        self.progress = progress or NoProgress()
         self.options = options
         self.stats = stats
         self.db = db
@@ -76,7 +86,7 @@ class Streamer(Actor):
         self._tasks: set[asyncio.Task] = set()
 
     async def on_start(self) -> None:
-        self.tracker.last.update(await self.db.run(store.last_trade_ids, sorted(self.symbols)))
+        self._resume(self.symbols)
         self._spawn(self._read())
         self._spawn(self._every(self.options.flush_seconds, FLUSH))
         self._spawn(self._every(self.options.rotate_seconds, ROTATE))
@@ -230,6 +240,15 @@ class Streamer(Actor):
         await self.ctx.publish(trade_events_group(symbol), message)
         for event, filled in queued:
             self.stats.published(event, filled=filled)
+        last = queued[-1][0]
+        self.progress.published(symbol, last.trade_id, last.trade_time)
+
+    def _resume(self, symbols: set[str]) -> None:
+        """Go on after each symbol's resume point: the trades after it are fetched as a gap."""
+        for symbol in symbols:
+            point = self.progress.resume_point(symbol)
+            if point is not None:
+                self.tracker.accept(symbol, point.trade_id)
 
     async def _rotate(self) -> None:
         """Open a new connection, then close the old one (planned, ahead of the 24 h limit)."""
@@ -248,6 +267,7 @@ class Streamer(Actor):
     async def _change_symbols(self, symbols: set[str]) -> None:
         added, removed = symbols - self.symbols, self.symbols - symbols
         self.symbols = symbols
+        self._resume(added)
         for connection in (self._active, self._incoming):
             if connection is not None:
                 await connection.subscribe(added)
