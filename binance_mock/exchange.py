@@ -34,6 +34,7 @@ from core.values import Balance, Order, OrderRequest, OrderStatus, TradeEvent
 logger = logging.getLogger(__name__)
 
 Sizes = Mapping[str, tuple[Decimal | None, Decimal | None]]
+ALL_ORDERS_LIMIT = 1000  # Binance's most for one allOrders request
 
 
 class SimulatedExchange:
@@ -193,6 +194,11 @@ class SimulatedExchange:
         """Orders of ``symbol`` that can still fill, oldest first."""
         self._symbol_info(symbol)
         return [book_order.current for book_order in self._book(symbol).open.values()]
+
+    async def all_orders(self, symbol: str, *, from_order_id: int | None = None) -> list[Order]:
+        """The symbol's orders as the books stored them, oldest first (up to 1000, like Binance)."""
+        self._symbol_info(symbol)
+        return await self._db.run(store.all_orders, self.venue, symbol, from_order_id, ALL_ORDERS_LIMIT)
 
     async def balances(self) -> dict[str, Balance]:
         """What the simulated account holds, by asset."""

@@ -107,7 +107,9 @@ def find_order(venue: str, symbol: str, *, order_id: int | None, client_order_id
     return _stored(row) if row else None
 
 
-def all_orders(venue: str, symbol: str, from_order_id: int, limit: int) -> list[Order]:
-    """The symbol's orders with ids from ``from_order_id`` on, oldest first (like Binance's allOrders)."""
-    rows = SimulatedOrder.objects.filter(venue=venue, symbol=symbol, order_id__gte=from_order_id)
-    return [row.to_order() for row in rows.order_by("order_id")[:limit]]
+def all_orders(venue: str, symbol: str, from_order_id: int | None, limit: int) -> list[Order]:
+    """The symbol's orders from ``from_order_id`` on, else the most recent, oldest first (like allOrders)."""
+    rows = SimulatedOrder.objects.filter(venue=venue, symbol=symbol)
+    if from_order_id is not None:
+        return [row.to_order() for row in rows.filter(order_id__gte=from_order_id).order_by("order_id")[:limit]]
+    return [row.to_order() for row in reversed(rows.order_by("-order_id")[:limit])]

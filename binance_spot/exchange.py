@@ -179,6 +179,14 @@ class BinanceExchange:
         orders = sorted((order_from_binance(body) for body in answer), key=lambda order: order.order_id)
         return [await self._news(await self._with_fees(order)) for order in orders]
 
+    async def all_orders(self, symbol: str, *, from_order_id: int | None = None) -> list[Order]:
+        """``GET /api/v3/allOrders`` (weight 20): oldest first, up to 1000; without fees (not needed there)."""
+        params: dict[str, object] = {"symbol": symbol, "limit": 1000}
+        if from_order_id is not None:
+            params["orderId"] = from_order_id
+        answer = await self.client.call("get_all_orders", safe=True, **params)
+        return sorted((order_from_binance(body) for body in answer), key=lambda order: order.order_id)
+
     async def balances(self) -> dict[str, Balance]:
         return balances_from_account(await self.client.call("get_account", safe=True, omitZeroBalances="true"))
 

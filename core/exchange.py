@@ -168,6 +168,9 @@ class Exchange(Protocol):
     async def open_orders(self, symbol: str) -> list[Order]:
         """The symbol's orders that can still fill."""
 
+    async def all_orders(self, symbol: str, *, from_order_id: int | None = None) -> list[Order]:
+        """The symbol's orders, oldest first: from ``from_order_id`` on, else the most recent (up to 1000)."""
+
     async def balances(self) -> dict[str, Balance]:
         """What the account holds, by asset."""
 

@@ -1,5 +1,7 @@
 """The engine component that stores the topics (ORDERS, TRADE_EVENTS of a symbol) switched on."""
 
+from django.conf import settings
+
 from core.actors.actor import Actor
 from core.groups import normalize_symbol
 from data_warehouse.models import Stream
@@ -40,7 +42,16 @@ class StoringComponent:
         stream, symbol = key.split(".", 1)
         if stream == Stream.TRADE_EVENTS:
             return TradeStorage(symbol=symbol, db=self.engine.db, progress=self.engine.progress)
-        return OrderStorage(venue=self.engine.venue, symbol=symbol, db=self.engine.db)
+        engine = self.engine
+        if not engine.live:  # a backtest's exchange starts empty: nothing to reconcile
+            return OrderStorage(venue=engine.venue, symbol=symbol, db=engine.db)
+        return OrderStorage(
+            venue=engine.venue,
+            symbol=symbol,
+            db=engine.db,
+            exchange=engine.exchange,
+            reconcile_seconds=settings.ORDER_RECONCILE_SECONDS,
+        )
 
     async def reconfigure(self, key: str, config: None) -> None:
         """Nothing to configure."""

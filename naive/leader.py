@@ -102,6 +102,7 @@ class Leader(Actor):
         self._timer: asyncio.Task | None = None
         self._dirty: dict[int, Trader] = {}  # traders changed since the last save
         self._last_event: TradeEvent | None = None
+        self._handled_since_recheck = False
 
     async def on_start(self) -> None:
         info = (await self.exchange.exchange_info()).symbols.get(self.symbol)
@@ -222,7 +223,7 @@ class Leader(Actor):
         return not self.ctx.stop_requested
 
     async def _dispatch(self, event: TradeEvent) -> None:
-        self._last_event = event
+        self._last_event, self._handled_since_recheck = event, True
         for trader in list(self.traders):
             try:
                 notices = await trader.on_event(event)
@@ -239,12 +240,20 @@ class Leader(Actor):
         self._refresh_band()
 
     async def _recheck(self) -> None:
-        """Ask the exchange about every open order (a lost message must not leave a trader waiting)."""
+        """Ask the exchange about every open order (a lost message must not leave a trader waiting).
+
+        While trades come in, asked as of the last one handled, never ahead of it: a fill the
+        trader learns from a later trade anyway is learnt then, as in any other run, so a live
+        run's orders do not depend on when the timer fired. A leader that handled no trade for a
+        whole round asks about the present: the trade that filled an order may have been lost.
+        """
+        as_of = self._last_event if self._handled_since_recheck else None
+        self._handled_since_recheck = False
         for trader in list(self.traders):
             if not trader.has_open_order:
                 continue
             try:
-                notices = await trader.recheck()
+                notices = await trader.recheck(as_of)
             except (FilterFailure, OrderRejected, InvalidSymbol) as error:
                 await self._halt(trader, error)
                 return

@@ -49,6 +49,7 @@ ROUTES = {
     ("GET", "order"): ("_query_order", SIGNED),
     ("DELETE", "order"): ("_cancel_order", SIGNED),
     ("GET", "openOrders"): ("_open_orders", SIGNED),
+    ("GET", "allOrders"): ("_all_orders", SIGNED),
     ("GET", "account"): ("_account", SIGNED),
     ("GET", "myTrades"): ("_my_trades", SIGNED),
 }
@@ -60,11 +61,20 @@ ACCEPTED = {  # the parameters each SIGNED endpoint reads; anything else is -110
     ("GET", "order"): COMMON | {"symbol", "orderId", "origClientOrderId"},
     ("DELETE", "order"): COMMON | {"symbol", "orderId", "origClientOrderId", "newClientOrderId", "cancelRestrictions"},
     ("GET", "openOrders"): COMMON | {"symbol"},
+    ("GET", "allOrders"): COMMON | {"symbol", "orderId", "startTime", "endTime", "limit"},
     ("GET", "account"): COMMON | {"omitZeroBalances"},
     ("GET", "myTrades"): COMMON | {"symbol", "orderId", "startTime", "endTime", "fromId", "limit"},
 }
 NOT_FOR_LIMIT = ("quoteOrderQty", "stopPrice", "trailingDelta", "icebergQty")
-WEIGHTS = {"ping": 1, "time": 1, "exchangeInfo": 20, "trades": 25, "historicalTrades": 25, "account": 20}
+WEIGHTS = {
+    "ping": 1,
+    "time": 1,
+    "exchangeInfo": 20,
+    "trades": 25,
+    "historicalTrades": 25,
+    "account": 20,
+    "allOrders": 20,
+}
 
 
 def weight(method: str, endpoint: str, params: dict[str, str], ok: bool) -> int:
@@ -473,6 +483,9 @@ class FakeBinanceRest(FakeAccount):
     def _open_orders(self, params: dict[str, str], now: int) -> list[dict]:
         symbol = self.symbol(params)["symbol"] if "symbol" in params else None
         return [order.query() for order in self.open_orders(symbol)]
+
+    def _all_orders(self, params: dict[str, str], now: int) -> list[dict]:
+        return [order.query() for order in self.all_orders(params)]
 
     def _account(self, params: dict[str, str], now: int) -> dict:
         return self.account(now, omit_zero=params.get("omitZeroBalances") == "true")

@@ -175,6 +175,9 @@ SIMULATED_FILL_MODEL = env.str("SIMULATED_FILL_MODEL", default="touch")  # or "c
 # A live leader asks the exchange about its traders' open orders this often, so that a lost
 # message never leaves a trader waiting for a fill it was not told about.
 TRADER_RECHECK_SECONDS = env.float("TRADER_RECHECK_SECONDS", default=30.0)
+# Stored orders are compared with the exchange's at start, at a takeover and this often, and
+# whatever a crash or a lost message kept from them is stored (data_warehouse.storage_actors).
+ORDER_RECONCILE_SECONDS = env.float("ORDER_RECONCILE_SECONDS", default=60.0)
 # A crashed trader restarts from its saved state after a backoff (doubling from this many
 # seconds); more than TRADER_MAX_RESTARTS crashes within the window stop its symbol.
 TRADER_RESTART_BACKOFF_SECONDS = env.float("TRADER_RESTART_BACKOFF_SECONDS", default=1.0)
