@@ -34,6 +34,9 @@ class TradeProgress(Protocol):
     def published(self, symbol: str, trade_id: int, trade_time: int) -> None:
         """The streamer published this trade (it counts while no actor acts on the symbol)."""
 
+    async def begin(self, symbol: str, trade_id: int, trade_time: int) -> None:
+        """The first trade of a symbol never seen before: resume from it, written before it is published."""
+
 
 class NoProgress:
     """Progress nobody keeps (backtests replay from the start and need no resume point)."""
@@ -45,6 +48,9 @@ class NoProgress:
         return _Ignored()
 
     def published(self, symbol: str, trade_id: int, trade_time: int) -> None:
+        """Nothing is kept."""
+
+    async def begin(self, symbol: str, trade_id: int, trade_time: int) -> None:
         """Nothing is kept."""
 
 

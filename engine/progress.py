@@ -72,6 +72,16 @@ class Progress:
         if not self._consumers.get(symbol):
             self._moved(symbol)
 
+    async def begin(self, symbol: str, trade_id: int, trade_time: int) -> None:
+        """A symbol's first trade ever: the resume point goes just before it, written before it is published.
+
+        Without it, a crash before the first resume point is written would forget the first trades.
+        """
+        if symbol in self._points:
+            return
+        self._points[symbol] = Point(trade_id - 1, trade_time)
+        await self._db.run(progress_store.save_resume_points, {symbol: (trade_id - 1, trade_time)})
+
     def start(self) -> None:
         """Write moved resume points every ``flush_seconds`` until ``stop``."""
         if self._task is None:

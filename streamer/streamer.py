@@ -52,7 +52,7 @@ class StreamerOptions:
     reconnect_initial: float = 0.5
     reconnect_max: float = 30.0
     rotate_seconds: float = 23.5 * 3600
-    gap_fill_max: int = 1000
+    gap_fill_max: int = 50_000
     flush_seconds: float = 1.0
     request_spacing: float = 0.25  # Binance: at most 5 incoming messages per second per connection
 
@@ -207,6 +207,8 @@ class Streamer(Actor):
             self.stats.count("bad_frames", f"Binance refused request {parsed.request_id}: {parsed.error}")
 
     async def _deliver(self, event: TradeEvent) -> None:
+        if event.symbol not in self.tracker.last and self.progress.resume_point(event.symbol) is None:
+            await self.progress.begin(event.symbol, event.trade_id, event.trade_time)
         seen = self.tracker.observe(event.symbol, event.trade_id)
         if seen.verdict is Verdict.DUPLICATE:
             self.stats.count("duplicates")

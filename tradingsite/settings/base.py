@@ -207,7 +207,9 @@ TRADE_FILES_DIR = env.path("TRADE_FILES_DIR", default=VAR_DIR / "trades")
 STREAM_RECONNECT_INITIAL_SECONDS = env.float("STREAM_RECONNECT_INITIAL_SECONDS", default=0.5)
 STREAM_RECONNECT_MAX_SECONDS = env.float("STREAM_RECONNECT_MAX_SECONDS", default=30.0)
 STREAM_ROTATE_SECONDS = env.float("STREAM_ROTATE_SECONDS", default=23.5 * 3600)
-STREAM_GAP_FILL_MAX = env.int("STREAM_GAP_FILL_MAX", default=1000)
+# Missed trades fetched from the REST API after a gap (a restart resumes after its resume point):
+# 50 requests of 1,000 trades, 1,250 of the 6,000 weight a minute allows.
+STREAM_GAP_FILL_MAX = env.int("STREAM_GAP_FILL_MAX", default=50_000)
 STREAM_REQUEST_SPACING_SECONDS = env.float("STREAM_REQUEST_SPACING_SECONDS", default=0.25)
 ENGINE_POLL_SECONDS = env.float("ENGINE_POLL_SECONDS", default=1.0)
 
