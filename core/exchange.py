@@ -17,6 +17,7 @@ from core.values import Balance, Order, OrderRequest, TradeEvent
 
 if TYPE_CHECKING:
     from core.actors.runtime import Runtime
+    from core.fencing import Ownership
     from core.progress import TradeProgress
 
 
@@ -131,11 +132,14 @@ class Exchange(Protocol):
     # announces. A remote exchange needs the trader's intent written before the request.
     local: bool
 
-    async def open(self, runtime: "Runtime", progress: "TradeProgress | None" = None) -> None:
+    async def open(
+        self, runtime: "Runtime", progress: "TradeProgress | None" = None, ownership: "Ownership | None" = None
+    ) -> None:
         """Start whatever the adapter runs in the background (feeds, user data stream).
 
         ``progress``: where each symbol's trades resume after a restart (a simulated exchange takes
-        its books as of it and reports the trades it applied).
+        its books as of it and reports the trades it applied). ``ownership``: the symbols this
+        engine runs; nothing is placed, canceled or published for the others (core.fencing).
         """
 
     async def close(self) -> None:
@@ -146,6 +150,9 @@ class Exchange(Protocol):
 
     async def watch(self, symbol: str) -> None:
         """Follow ``symbol``'s market before a trader acts on it (the simulated exchange needs it)."""
+
+    async def unwatch(self, symbol: str) -> None:
+        """Stop following ``symbol`` (this engine no longer runs it)."""
 
     async def place_order(self, request: OrderRequest, *, as_of: TradeEvent | None = None) -> Order:
         """Place a GTC limit order; raises ExchangeError when it is refused."""

@@ -35,6 +35,12 @@ class StoringComponent:
             topics = await self.engine.db.run(wanted_storing)
         return {f"{stream}.{symbol}": None for stream, symbol in sorted(topics)}
 
+    def symbols(self, wanted: dict[str, None]) -> set[str]:
+        return {key.split(".", 1)[1] for key in wanted}
+
+    def restrict(self, wanted: dict[str, None], owned: set[str]) -> dict[str, None]:
+        return {key: config for key, config in wanted.items() if key.split(".", 1)[1] in owned}
+
     def actor_name(self, key: str) -> str:
         return f"storage.{key.lower()}"
 
@@ -51,6 +57,7 @@ class StoringComponent:
             db=engine.db,
             exchange=engine.exchange,
             reconcile_seconds=settings.ORDER_RECONCILE_SECONDS,
+            ownership=engine.ownership,
         )
 
     async def reconfigure(self, key: str, config: None) -> None:

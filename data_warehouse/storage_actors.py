@@ -8,6 +8,7 @@ from core.actors.actor import Actor, handles
 from core.codec import ORDER_UPDATE, TRADE_BATCH, TRADE_EVENT, MessageError, TradeBatch, decode_order
 from core.db import Database
 from core.exchange import Exchange, ExchangeError
+from core.fencing import Ownership, Unfenced
 from core.groups import orders_group, trade_events_group
 from core.progress import NoProgress, TradeProgress
 from core.values import Order
@@ -113,9 +114,11 @@ class OrderStorage(BufferedStorage):
         db: Database,
         exchange: Exchange | None = None,
         reconcile_seconds: float | None = None,
+        ownership: Ownership | None = None,
     ) -> None:
         super().__init__(symbol=symbol, db=db)
         self.venue = venue
+        self.ownership = ownership or Unfenced()
         self.groups = (orders_group(symbol),)
         self.pending: list[Order] = []
         self.exchange = exchange
@@ -146,7 +149,8 @@ class OrderStorage(BufferedStorage):
             logger.warning("orders of %s not reconciled now (%s); trying again later", self.symbol, error)
             return
         settled = order_records.next_checkpoint(checkpoint, orders)
-        written = await self.db.run(order_records.record_sync, self.venue, self.symbol, orders, settled)
+        fence = self.ownership.fence(self.symbol)
+        written = await self.db.run(order_records.record_sync, self.venue, self.symbol, orders, settled, fence=fence)
         if written:
             logger.info("%s: %d stored order(s) brought in line with the exchange", self.symbol, written)
 
@@ -181,11 +185,17 @@ class OrderStorage(BufferedStorage):
         order = decode_order(message)
         if order.symbol != self.symbol:
             raise MessageError(f"an order of {order.symbol}")
+        lease = message.get("lease", 0)
+        if isinstance(lease, int) and lease < self.ownership.token(self.symbol):
+            logger.info(
+                "%s: dropped a report of order %s from an engine whose lease ended", self.symbol, order.order_id
+            )
+            return  # what it really did is read back from the exchange when this engine took over
         self.pending.append(order)
 
     def write(self) -> None:
         batch, self.pending = self.pending, []
-        self.db.submit(upsert_orders, self.venue, batch)
+        self.db.submit(upsert_orders, self.venue, batch, fence=self.ownership.fence(self.symbol))
 
 
 class TradeStorage(BufferedStorage):

@@ -15,6 +15,7 @@ import contextlib
 import itertools
 
 from core.db import Database
+from core.fencing import Ownership, Unfenced
 from core.progress import Point
 from engine import progress_store
 
@@ -39,8 +40,9 @@ class Consumer:
 class Progress:
     """The resume points of a live engine's symbols, and the consumers that move them (a TradeProgress)."""
 
-    def __init__(self, db: Database, *, flush_seconds: float = 0.5) -> None:
+    def __init__(self, db: Database, *, flush_seconds: float = 0.5, ownership: Ownership | None = None) -> None:
         self._db = db
+        self._ownership = ownership or Unfenced()  # a resume point is written only by its symbol's owner
         self._flush_seconds = flush_seconds
         self._points: dict[str, Point] = {}  # as last written (or read at start)
         self._consumers: dict[str, dict[int, Consumer]] = {}
@@ -80,7 +82,8 @@ class Progress:
         if symbol in self._points:
             return
         self._points[symbol] = Point(trade_id - 1, trade_time)
-        await self._db.run(progress_store.save_resume_points, {symbol: (trade_id - 1, trade_time)})
+        point = {symbol: (trade_id - 1, trade_time)}
+        await self._db.run(progress_store.save_resume_points, point, fence=self._ownership.fence(symbol))
 
     def start(self) -> None:
         """Write moved resume points every ``flush_seconds`` until ``stop``."""
@@ -105,9 +108,9 @@ class Progress:
             if point is not None and (written is None or point.trade_id > written.trade_id):
                 moved[symbol] = self._points[symbol] = point
         self._unwritten = set()
-        if moved:
-            rows = {symbol: (point.trade_id, point.trade_time) for symbol, point in moved.items()}
-            self._db.submit(progress_store.save_resume_points, rows)
+        for symbol, point in moved.items():
+            row = {symbol: (point.trade_id, point.trade_time)}
+            self._db.submit(progress_store.save_resume_points, row, fence=self._ownership.fence(symbol))
 
     def forget(self, symbol: str) -> None:
         """The engine no longer runs ``symbol``: drop what is known of it (another engine may move it)."""

@@ -27,6 +27,7 @@ from core.actors.policy import Restart, RestartPolicy
 from core.codec import TRADE_BATCH, TRADE_EVENT, MessageError, TradeBatch
 from core.db import Database
 from core.exchange import Exchange, ExchangeError, FilterFailure, InvalidSymbol, OrderRejected
+from core.fencing import LeaseLost, Ownership, Unfenced
 from core.groups import trade_events_group
 from core.progress import NoProgress, Point, TradeProgress
 from core.values import TradeEvent
@@ -79,6 +80,7 @@ class Leader(Actor):
         recheck_seconds: float | None = None,
         trader_policy: RestartPolicy | None = None,
         progress: TradeProgress | None = None,
+        ownership: Ownership | None = None,
     ) -> None:
         self.symbol = symbol
         self.config = config
@@ -87,6 +89,7 @@ class Leader(Actor):
         self.db = db
         self.hooks = hooks
         self.progress = progress or NoProgress()
+        self.ownership = ownership or Unfenced()
         self.groups = (trade_events_group(symbol),)
         self.traders: list[Trader] = []
         self.band = ALWAYS_QUIET
@@ -124,7 +127,7 @@ class Leader(Actor):
             # traders meet it in order, as if nothing had stopped (Binance is asked as of now).
             await self._resume(trader, _as_of(self.symbol, resume), recheck=True)
         if not self.traders and self.config.status == TradingStatus.ON:
-            await self._start_trader()
+            await self._start_trader(remembered=False)  # nothing to remember yet: saved once it acts
         await self._check_shutdown()
         await self._persist()
         self._refresh_band()
@@ -227,6 +230,9 @@ class Leader(Actor):
         for trader in list(self.traders):
             try:
                 notices = await trader.on_event(event)
+            except LeaseLost as error:
+                self._lost(error)
+                return
             except (FilterFailure, OrderRejected, InvalidSymbol) as error:
                 await self._halt(trader, error)
                 return
@@ -254,6 +260,9 @@ class Leader(Actor):
                 continue
             try:
                 notices = await trader.recheck(as_of)
+            except LeaseLost as error:
+                self._lost(error)
+                return
             except (FilterFailure, OrderRejected, InvalidSymbol) as error:
                 await self._halt(trader, error)
                 return
@@ -286,14 +295,15 @@ class Leader(Actor):
                 await self._start_trader()
             await self._check_shutdown()
 
-    async def _start_trader(self) -> None:
+    async def _start_trader(self, *, remembered: bool = True) -> None:
         sizes = {"tick_size": self.tick_size, "step_size": self.step_size, "base_asset": self.base_asset}
         params = TradingParams(**self.config.settings, **sizes)
         position = self._last_event.trade_id if self._last_event else None  # it acts from the next trade
         trader = Trader(self._next_number, params, self.desk, position=position)
         self._next_number += 1
         self.traders.append(trader)
-        self._mark(trader)  # saved with what started it (a rebuy, a finished cycle), in the same write
+        if remembered:
+            self._mark(trader)  # saved with what started it (a rebuy, a finished cycle), in the same write
 
     async def _recover(self, trader: Trader, error: BaseException) -> None:
         """A trader crashed: bench it for a backoff, or stop the symbol when it keeps crashing."""
@@ -333,6 +343,9 @@ class Leader(Actor):
         """Settle a trader's pending order and re-check its open ones; False if that failed."""
         try:
             notices = await trader.resume(event, recheck=recheck)
+        except LeaseLost as error:
+            self._lost(error)
+            return False
         except (FilterFailure, OrderRejected, InvalidSymbol) as error:
             await self._halt(trader, error)
             return False
@@ -355,6 +368,12 @@ class Leader(Actor):
             await self._persist(durable=True)
         await self._stop_symbol(f"trader {trader.number} could not place its order: {error}")
 
+    def _lost(self, error: LeaseLost) -> None:
+        """Another engine runs the symbol now: do nothing more (the engine stops this leader at its next check)."""
+        logger.warning("leader %s stops: %s", self.symbol, error)
+        self._dirty.clear()
+        self.ctx.stop()
+
     def _mark(self, trader: Trader) -> None:
         self._dirty[trader.number] = trader
 
@@ -364,10 +383,11 @@ class Leader(Actor):
             return
         changed, self._dirty = list(self._dirty.values()), {}
         snapshots = [store.TraderSnapshot(t.number, t.params, t.state, t.pending, t.position) for t in changed]
+        fence = self.ownership.fence(self.symbol)
         if durable:
-            await self.db.run(store.save_traders, self.venue, self.symbol, snapshots)
+            await self.db.run(store.save_traders, self.venue, self.symbol, snapshots, fence=fence)
         else:
-            self.db.submit(store.save_traders, self.venue, self.symbol, snapshots)
+            self.db.submit(store.save_traders, self.venue, self.symbol, snapshots, fence=fence)
 
     async def _stop_symbol(self, why: str) -> None:
         logger.error("%s: trading stopped, %s", self.symbol, why)

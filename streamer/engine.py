@@ -45,6 +45,13 @@ class StreamingComponent:
         symbols = await self.engine.db.run(store.wanted_streaming)
         return {KEY: symbols} if symbols else {}
 
+    def symbols(self, wanted: dict[str, frozenset[str]]) -> set[str]:
+        return set().union(*wanted.values())
+
+    def restrict(self, wanted: dict[str, frozenset[str]], owned: set[str]) -> dict[str, frozenset[str]]:
+        mine = {key: symbols & owned for key, symbols in wanted.items()}
+        return {key: frozenset(symbols) for key, symbols in mine.items() if symbols}
+
     def actor_name(self, key: str) -> str:
         return f"streamer.{key}"
 

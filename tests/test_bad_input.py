@@ -68,7 +68,7 @@ from engine.models import EngineHeartbeat
 from naive.models import TraderRecord, TradingSettings
 from streamer.models import StreamerStatus, StreamingSettings
 from tests.support.collector import TradeCollector
-from tests.support.db import invalid_values_allowed
+from tests.support.db import invalid_values_allowed, own
 from tests.support.events import WORKED_EXAMPLE_SETTINGS, seed_messages
 from tests.support.fake_binance_rest import FakeBinanceRest
 from tests.support.fake_binance_ws import FakeBinanceStream, binance_trade
@@ -879,6 +879,7 @@ async def exchange_state(engine) -> tuple:
 @pytest.mark.parametrize(("setup", "call", "error", "message"), SIMULATED_ERRORS)
 async def test_simulated_exchange_errors(engine, setup, call, error, message):
     exchange = engine.exchange
+    await own(engine, "XRPUSDT")
     await exchange.watch("XRPUSDT")
     if setup is not None:
         await setup(exchange)

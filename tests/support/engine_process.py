@@ -43,6 +43,7 @@ class EngineProcess:
             "CHANNEL_PREFIX": f"engine-process-{uuid.uuid4().hex[:8]}",
             "LOG_LEVEL": "INFO",
             "ENGINE_POLL_SECONDS": "0.2",
+            "ENGINE_LEASE_SECONDS": "2",  # a killed engine's symbols are taken over within about 2 s
             **environment,
         }
         redis_url = os.environ.get("REDIS_URL", "")

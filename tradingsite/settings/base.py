@@ -212,6 +212,9 @@ STREAM_ROTATE_SECONDS = env.float("STREAM_ROTATE_SECONDS", default=23.5 * 3600)
 STREAM_GAP_FILL_MAX = env.int("STREAM_GAP_FILL_MAX", default=50_000)
 STREAM_REQUEST_SPACING_SECONDS = env.float("STREAM_REQUEST_SPACING_SECONDS", default=0.25)
 ENGINE_POLL_SECONDS = env.float("ENGINE_POLL_SECONDS", default=1.0)
+# Each symbol is run by one engine at a time, which holds its lease and renews it every check;
+# when the owner stops renewing (killed, frozen, cut off) another engine takes it after this long.
+ENGINE_LEASE_SECONDS = env.float("ENGINE_LEASE_SECONDS", default=10.0)
 
 # Apps that create settings rows for every symbol of the exchange info (manage.py seed).
 SEEDERS = [
