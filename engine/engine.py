@@ -13,7 +13,6 @@ import os
 import socket
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 from channels.layers import BaseChannelLayer, get_channel_layer
@@ -166,18 +165,20 @@ class Engine:
         lost = await self.leases.renew()
         for symbol in lost:
             logger.warning("engine %s lost %s: its lease expired or another engine took it", self.engine_id, symbol)
-        engines = await self.leases.run(live_engine_count, settings.ENGINE_POLL_SECONDS)
-        surplus = self.leases.surplus(symbols, engines)
+        # Engines silent for a lease's length are gone: their leases have run out too.
+        horizon = max(self.leases.lease_seconds, 2 * settings.ENGINE_POLL_SECONDS)
+        engines, fewest = await self.leases.run(lease_store.spread, self.engine_id, horizon)
+        surplus = self.leases.surplus(symbols, engines, fewest)
         stopped, handed = await self._hand_over(surplus, wanted) if surplus else ([], [])
-        taken = await self.leases.take(symbols, engines)
+        taken = await self.leases.take(symbols, engines, fewest)
         if taken and self._progress is not None:
             await self._progress.load(sorted(taken))
-        changes = [f"took {symbol} ({_taken_from(previous)})" for symbol, previous in sorted(taken.items())]
+        changes = [f"took {symbol} ({reason})" for symbol, reason in sorted(taken.items())]
         changes += [f"lost {symbol} (its lease expired or was taken)" for symbol in lost]
-        changes += [f"handed {symbol} over" for symbol in handed]
+        changes += [f"handed {what} over" for what in handed]
         for line in changes:
             logger.info("engine %s %s", self.engine_id, line)
-        return stopped + changes, lost + handed
+        return stopped + changes, lost + [what.split(" ", 1)[0] for what in handed]
 
     async def _hand_over(self, symbols: list[str], wanted: dict[str, dict[str, Any]]) -> tuple[list[str], list[str]]:
         """A clean handover: stop the symbols' work, write what it queued, then give the leases back.
@@ -192,9 +193,11 @@ class Engine:
         for component in self.components:
             stopped += await self._reconcile(component, self._owned(component, wanted[component.name], keep))
         await self.db.drain_quietly()
-        released = await self.leases.release([s for s in symbols if s in wanted_symbols], "rebalanced")
-        released += await self.leases.release([s for s in symbols if s not in wanted_symbols], "not wanted")
-        return stopped, released
+        rebalanced = await self.leases.release([s for s in symbols if s in wanted_symbols], "rebalanced")
+        unwanted = await self.leases.release([s for s in symbols if s not in wanted_symbols], "not wanted")
+        return stopped, [f"{s} (rebalanced: another engine runs fewer)" for s in rebalanced] + [
+            f"{s} (nothing runs for it any more)" for s in unwanted
+        ]
 
     async def _watch(self, symbol: str) -> None:
         try:
@@ -280,13 +283,3 @@ class Engine:
             defaults={**values, "seen_at": now},
             create_defaults={**values, "seen_at": now, "started_at": now},
         )
-
-
-def live_engine_count(poll_seconds: float) -> int:
-    """Engines whose heartbeat is recent (this one included)."""
-    horizon = timezone.now() - timedelta(seconds=3 * poll_seconds + 2)
-    return EngineHeartbeat.objects.filter(seen_at__gte=horizon).count() or 1
-
-
-def _taken_from(previous: str) -> str:
-    return f"from {previous}, whose lease had expired" if previous else "it was free"

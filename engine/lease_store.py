@@ -6,10 +6,12 @@ renew or give it back), so two engines racing for one symbol cannot both win.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import connection
+from django.utils import timezone
 
-from engine.models import SymbolLease
+from engine.models import EngineHeartbeat, SymbolLease
 
 TABLE = SymbolLease._meta.db_table
 # A whole SQLite database is one engine's: this lease row says whose.
@@ -31,6 +33,7 @@ class Held:
     token: int
     expires_at: int
     previous_owner: str = ""
+    reason: str = ""
 
 
 def now_ms() -> int:
@@ -40,10 +43,11 @@ def now_ms() -> int:
         return int(cursor.fetchone()[0])
 
 
-def acquire(owner: str, symbols: list[str], lease_ms: int, reason: str) -> list[Held]:
-    """Take the leases of ``symbols`` that are free or expired; returns those taken."""
-    if not symbols:
+def acquire(owner: str, symbols: list[str], lease_ms: int, reason: str, limit: int | None = None) -> list[Held]:
+    """Take the leases of ``symbols`` that are free or expired (at most ``limit``); returns those taken."""
+    if not symbols or limit == 0:
         return []
+    limit = len(symbols) if limit is None else limit
     marks = ", ".join(["%s"] * len(symbols))
     with connection.cursor() as cursor:
         cursor.executemany(
@@ -51,12 +55,17 @@ def acquire(owner: str, symbols: list[str], lease_ms: int, reason: str) -> list[
             "VALUES (%s, '', 0, 0, 0, '', '') ON CONFLICT (symbol) DO NOTHING",
             [[symbol] for symbol in symbols],
         )
+        free = (
+            f"SELECT symbol FROM {TABLE} WHERE symbol IN ({marks}) AND (owner = '' OR expires_at < {now_sql()}) "
+            "ORDER BY symbol LIMIT %s"
+        )
         cursor.execute(
-            f"UPDATE {TABLE} SET previous_owner = owner, owner = %s, token = token + 1, "
-            f"expires_at = {now_sql()} + %s, acquired_at = {now_sql()}, reason = %s "
-            f"WHERE symbol IN ({marks}) AND (owner = '' OR expires_at < {now_sql()}) "
-            "RETURNING symbol, token, expires_at, previous_owner",
-            [owner, lease_ms, reason[:200], *symbols],
+            f"UPDATE {TABLE} SET previous_owner = CASE WHEN owner = '' THEN previous_owner ELSE owner END, "
+            f"reason = %s || CASE WHEN owner = '' THEN '' ELSE ' (the lease of ' || owner || ' had expired)' END, "
+            f"owner = %s, token = token + 1, expires_at = {now_sql()} + %s, acquired_at = {now_sql()} "
+            f"WHERE symbol IN ({free}) AND (owner = '' OR expires_at < {now_sql()}) "
+            "RETURNING symbol, token, expires_at, previous_owner, reason",
+            [reason[:100], owner, lease_ms, *symbols, limit],
         )
         return [Held(*row) for row in cursor.fetchall()]
 
@@ -110,6 +119,26 @@ def holder(symbol: str) -> str:
     if row is None or not row.owner:
         return "nobody"
     return f"{row.owner}, lease held until {row.expires_at} ms"
+
+
+def spread(me: str, horizon_seconds: float) -> tuple[int, int | None]:
+    """(live engines, how many symbols the other live engine running the fewest runs — None when alone).
+
+    An engine is live when its heartbeat is at most ``horizon_seconds`` old.
+    """
+    horizon = timezone.now() - timedelta(seconds=horizon_seconds)
+    live = list(EngineHeartbeat.objects.filter(seen_at__gte=horizon).values_list("engine_id", flat=True))
+    counts = dict.fromkeys((engine for engine in live if engine != me), 0)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT owner, COUNT(*) FROM {TABLE} WHERE owner <> '' AND symbol <> %s AND expires_at > {now_sql()} "
+            "GROUP BY owner",
+            [DATABASE_LEASE],
+        )
+        for owner, count in cursor.fetchall():
+            if owner in counts:
+                counts[owner] = count
+    return max(1, len(set(live) | {me})), min(counts.values(), default=None)
 
 
 def owners() -> dict[str, SymbolLease]:

@@ -14,7 +14,7 @@ database hands out with each taking guards the writes (core.fencing).
 import logging
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from core.db import Database
 from core.fencing import LeaseLost
@@ -33,28 +33,6 @@ class SymbolFence:
 
     def holds(self) -> bool:
         return lease_store.fence_holds(self.symbol, self.owner, self.token)
-
-
-@dataclass
-class Changes:
-    """What one round of lease keeping did."""
-
-    taken: dict[str, str] = field(default_factory=dict)  # symbol → from whom ('' when it was free)
-    lost: list[str] = field(default_factory=list)  # taken by another engine, or expired
-    released: list[str] = field(default_factory=list)  # given back (not wanted, or beyond the fair share)
-
-    def __bool__(self) -> bool:
-        return bool(self.taken or self.lost or self.released)
-
-    def describe(self) -> list[str]:
-        """The changes in words, for the log and command output."""
-        lines = [
-            f"took {symbol} ({f'from {previous}, whose lease expired' if previous else 'free'})"
-            for symbol, previous in sorted(self.taken.items())
-        ]
-        lines += [f"lost {symbol} (its lease expired or was taken)" for symbol in self.lost]
-        lines += [f"handed {symbol} over" for symbol in self.released]
-        return lines
 
 
 class Leases:
@@ -114,25 +92,26 @@ class Leases:
             self._pinned.add(symbol)
         return bool(taken)
 
-    def surplus(self, wanted: set[str], engines: int) -> list[str]:
-        """Held symbols to give back: those not wanted, and one beyond the fair share (a gentle rebalance)."""
+    def surplus(self, wanted: set[str], engines: int, fewest: int | None) -> list[str]:
+        """Held symbols to give back: those not wanted, and one beyond the fair share (a gentle rebalance).
+
+        ``fewest``: how many symbols the live engine running the fewest runs (None: no other engine).
+        """
         held = set(self._held) - self._pinned
-        beyond = sorted(held & wanted)[fair_share(wanted, engines) :]
+        beyond = sorted(held & wanted)[target(wanted, engines, fewest) :]
         return sorted(held - wanted) + beyond[:1]
 
-    async def take(self, wanted: set[str], engines: int) -> dict[str, str]:
-        """Take free or expired leases of wanted symbols up to the fair share; symbol → previous owner."""
-        room = fair_share(wanted, engines) - len(set(self._held) - self._pinned)
+    async def take(self, wanted: set[str], engines: int, fewest: int | None) -> dict[str, str]:
+        """Take free or expired leases of wanted symbols up to the fair share; symbol → why it changed hands."""
+        room = target(wanted, engines, fewest) - len(set(self._held) - self._pinned)
         free = sorted(wanted - set(self._held))
         if room <= 0 or not free:
             return {}
         asked = time.monotonic()
-        taken = await self._db.run(
-            lease_store.acquire, self.owner, free[:room], self.lease_ms, f"taken by {self.owner}"
-        )
+        taken = await self._db.run(lease_store.acquire, self.owner, free, self.lease_ms, f"taken by {self.owner}", room)
         for held in taken:
             self._held[held.symbol] = (held.token, asked + self.lease_seconds - self.margin)
-        return {held.symbol: held.previous_owner for held in taken}
+        return {held.symbol: held.reason for held in taken}
 
     async def release(self, symbols: list[str], reason: str) -> list[str]:
         """Give leases back (a clean handover: another engine may take them at once)."""
@@ -151,6 +130,15 @@ class Leases:
         await self._db.close()
 
 
-def fair_share(wanted: set[str], engines: int) -> int:
-    """How many of the wanted symbols one of ``engines`` live engines should run (rounded up)."""
-    return math.ceil(len(wanted) / max(1, engines)) if wanted else 0
+def target(wanted: set[str], engines: int, fewest: int | None) -> int:
+    """How many of the wanted symbols this engine should run, ``engines`` engines being alive.
+
+    Each runs the wanted symbols divided by the engines, rounded up; but while another engine
+    runs fewer than the share rounded down (it just joined), each keeps only that many, so the
+    newcomer gets its part without anything else moving.
+    """
+    if not wanted:
+        return 0
+    engines = max(1, engines)
+    low, high = len(wanted) // engines, math.ceil(len(wanted) / engines)
+    return low if fewest is not None and fewest < low else high

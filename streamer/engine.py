@@ -58,7 +58,12 @@ class StreamingComponent:
     def make_actor(self, key: str, config: frozenset[str]) -> Streamer:
         engine = self.engine
         return Streamer(
-            symbols=config, options=options_from_settings(), stats=self.stats, db=engine.db, progress=engine.progress
+            symbols=config,
+            options=options_from_settings(),
+            stats=self.stats,
+            db=engine.db,
+            progress=engine.progress,
+            ownership=engine.ownership,
         )
 
     async def reconfigure(self, key: str, config: frozenset[str]) -> None:

@@ -29,8 +29,8 @@ from engine.models import ResumePoint
 from naive.models import TradingSettings
 from tests.support.engine_process import EngineProcess
 from tests.support.events import WORKED_EXAMPLE_SETTINGS
-from tests.support.fake_binance_rest import FakeBinanceRest
 from tests.support.fake_binance_ws import FakeBinanceStream
+from tests.support.market import Market
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -109,12 +109,9 @@ def resume_point() -> int | None:
 
 @pytest.fixture
 async def market():
-    stream, rest = FakeBinanceStream(), FakeBinanceRest(api_key="k", api_secret="s")
-    await stream.start()
-    await rest.start()
-    yield stream, rest
-    await stream.stop()
-    await rest.stop()
+    market = await Market.open()
+    yield market
+    await market.close()
 
 
 async def start(process: EngineProcess, stream: FakeBinanceStream) -> None:
@@ -125,11 +122,11 @@ async def start(process: EngineProcess, stream: FakeBinanceStream) -> None:
         raise AssertionError(f"{error}\n{process.output()[-6000:]}") from None
 
 
-async def kill_after_a_fill(process: EngineProcess, stream: FakeBinanceStream, events: list[TradeEvent]) -> int:
-    """Publish trades one by one until the exchange has stored a new fill, then SIGKILL; returns how many went out."""
+async def kill_after_a_fill(process: EngineProcess, market: Market, events: list[TradeEvent]) -> int:
+    """Make trades one by one until the exchange has stored a new fill, then SIGKILL; returns how many were made."""
     before = await fills()
     for sent, event in enumerate(events, start=1):
-        await stream.publish(event)
+        await market.make(event)
         if await fills() > before:
             await process.kill()
             return sent
@@ -137,52 +134,49 @@ async def kill_after_a_fill(process: EngineProcess, stream: FakeBinanceStream, e
     return len(events)
 
 
-async def stream_caught_up(process: EngineProcess, stream: FakeBinanceStream, events: list[TradeEvent]) -> None:
+async def stream_caught_up(process: EngineProcess, market: Market, events: list[TradeEvent]) -> None:
     """The market makes these trades; it goes on once the engine has handled them for good.
 
     (The market waits for the engine only so that the test ends in seconds; kills happen
     between and inside such steps.)
     """
-    await stream.publish(*events)
+    await market.make(*events)
     last = events[-1].trade_id
     await process.until(resume_point, lambda point: point is not None and point >= last, what=f"trade {last} handled")
 
 
-async def run_with_kills(
-    process: EngineProcess, stream: FakeBinanceStream, events: list[TradeEvent], seed: int
-) -> None:
+async def run_with_kills(process: EngineProcess, market: Market, events: list[TradeEvent], seed: int) -> None:
     """Stream every trade; SIGKILL the engine ``KILLS`` times, half of them right after a fill."""
     stops = sorted(random.Random(seed).sample(range(60, len(events) - 100), KILLS))
-    await start(process, stream)
+    await start(process, market.stream)
     sent = 0
     for number, stop in enumerate(stops):
         for begin in range(sent, stop, STEP):
-            await stream_caught_up(process, stream, events[begin : min(begin + STEP, stop)])
+            await stream_caught_up(process, market, events[begin : min(begin + STEP, stop)])
         sent = stop
         if number % 2:
-            sent += await kill_after_a_fill(process, stream, events[sent : sent + 60])
+            sent += await kill_after_a_fill(process, market, events[sent : sent + 60])
         else:
-            await stream.publish(*events[sent : sent + 5])  # still in flight when the engine dies
+            await market.make(*events[sent : sent + 5])  # still in flight when the engine dies
             await process.kill()
             sent += 5
-        sent += MISSED_WHILE_DOWN  # the market goes on while the engine is dead
-        await start(process, stream)
+        await market.make(*events[sent : sent + MISSED_WHILE_DOWN])  # the market goes on; nobody streams it
+        sent += MISSED_WHILE_DOWN
+        await start(process, market.stream)
     for begin in range(sent, len(events), STEP):
-        await stream_caught_up(process, stream, events[begin : begin + STEP])
+        await stream_caught_up(process, market, events[begin : begin + STEP])
 
 
 @pytest.mark.parametrize("seed", [11, 29])
 async def test_killed_again_and_again_the_records_equal_an_uninterrupted_run(seed, market, seeded, tmp_path):
-    stream, rest = market
     events = busy_day(seed, TRADES)
-    rest.add(*events)  # what Binance serves from historicalTrades to fill the gaps
     await sync_to_async(TradingSettings.objects.filter(symbol=SYMBOL).update)(**WORKED_EXAMPLE_SETTINGS)
     for command in (("start_trading",), ("start_storing", "ORDERS"), ("start_storing", "TRADE_EVENTS")):
         await run_command(*command, SYMBOL)
     await run_command("start_streaming", SYMBOL)
-    process = EngineProcess(tmp_path, BINANCE_WS_URL=stream.url, BINANCE_API_URL=rest.url)
+    process = EngineProcess(tmp_path, BINANCE_WS_URL=market.stream.url, BINANCE_API_URL=market.rest.url)
     try:
-        await run_with_kills(process, stream, events, seed)
+        await run_with_kills(process, market, events, seed)
         expected = await exchange_orders()
         await process.until(stored_orders, lambda rows: rows == expected, what="stored orders equal the exchange's")
     finally:

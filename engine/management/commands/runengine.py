@@ -37,7 +37,14 @@ class Command(BaseCommand):
         )
         for change in changes or ["nothing to run yet: use start_trading / start_storing"]:
             self.stdout.write(f"  {change}")
-        self.stdout.write("Press Ctrl+C to stop; open orders stay on the exchange.")
+        owned = sorted(engine.leases.owned()) if engine.leases is not None else []
+        self.stdout.write(
+            f"It runs {', '.join(owned) if owned else 'no symbol yet'} (leases of {settings.ENGINE_LEASE_SECONDS:g} s; "
+            "other engines on the same database share the symbols: `manage.py engines` lists who runs what)."
+        )
+        self.stdout.write(
+            "Press Ctrl+C to stop: its symbols are handed over at once; open orders stay on the exchange."
+        )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
