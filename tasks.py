@@ -8,6 +8,7 @@ python3 tasks.py setup [--env ENV]    drop, create, migrate and seed ENV's datab
 python3 tasks.py test.integration [--env ENV]   only the integration tests
 python3 tasks.py repeat-e2e [N]       the seed's end-to-end test N times in a row (200)
 python3 tasks.py admin                a staff user and the admin on http://127.0.0.1:8000/admin/
+python3 tasks.py lock                 lock requirements.txt's whole tree, with hashes, in requirements.lock
 """
 
 import argparse
@@ -23,6 +24,8 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 PYTHON = VENV / "bin" / "python"
 REQUIREMENTS = ROOT / "requirements.txt"
+LOCK = ROOT / "requirements.lock"
+PIP_TOOLS = "pip-tools==7.7.0"  # only to write the lock; not part of it
 SAMPLE = ROOT / "fixtures" / "sample" / "XRPUSDT-sample-day.csv.zip"
 WORKED_EXAMPLE = ["--profit-target", "0.001", "--buy-down-interval", "0.0025", "--chunks", "5"]
 WORKED_EXAMPLE += ["--budget", "100", "--rebuy-interval", "0.001"]
@@ -31,16 +34,24 @@ NO_TESTS_RAN = 5
 
 
 def ensure_venv() -> None:
-    """Create .venv and install requirements.txt when it changed since the last install."""
+    """Create .venv and install requirements.lock (every package pinned, with hashes) when it changed."""
     if not PYTHON.exists():
         print("Creating .venv ...", flush=True)
         venv.create(VENV, with_pip=True)
     stamp = VENV / ".requirements.sha256"
-    digest = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
+    digest = hashlib.sha256(LOCK.read_bytes()).hexdigest()
     if not stamp.exists() or stamp.read_text() != digest:
-        print("Installing requirements (first run only) ...", flush=True)
-        run([PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", REQUIREMENTS])
+        print("Installing requirements.lock (first run only) ...", flush=True)
+        run([PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--require-hashes", "-r", LOCK])
         stamp.write_text(digest)
+
+
+def lock() -> None:
+    """Resolve requirements.txt into requirements.lock: every package of the tree pinned, with its hashes."""
+    run([PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", PIP_TOOLS])
+    compile_lock = [PYTHON, "-m", "piptools", "compile", "--quiet", "--generate-hashes", "--strip-extras"]
+    compile_lock += ["--no-emit-index-url", "--no-emit-find-links", "--output-file", LOCK.name, REQUIREMENTS.name]
+    run(compile_lock, env={"CUSTOM_COMPILE_COMMAND": "python3 tasks.py lock"})
 
 
 def run(command: list, env: dict | None = None, ok: tuple[int, ...] = (0,)) -> int:
@@ -133,11 +144,14 @@ def admin() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("task", choices=["demo", "test", "setup", "test.integration", "repeat-e2e", "admin"])
+    parser.add_argument("task", choices=["demo", "test", "setup", "test.integration", "repeat-e2e", "admin", "lock"])
     parser.add_argument("times", nargs="?", type=int, default=200, help="runs, for repeat-e2e")
     parser.add_argument("--env", default=None, choices=["dev", "test", "integration", "prod"])
     options = parser.parse_args()
     ensure_venv()
+    if options.task == "lock":
+        lock()
+        return
     if options.task == "demo":
         demo()
     elif options.task == "test":
