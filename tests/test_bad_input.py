@@ -522,12 +522,33 @@ ADMIN_FORMS = [
     pytest.param("budget", "NaN", "Enter a number.", id="admin-budget-nan"),
     pytest.param("budget", "0.000000001", "no more than 8 decimal places", id="admin-budget-too-precise"),
     pytest.param(
-        "buy_down_interval", "1", "buy_down_interval must lie strictly between -1 and 1, got 1", id="admin-buy-down-1"
+        "buy_down_interval", "1", "buy_down_interval must be at least 0 and below 1, got 1", id="admin-buy-down-1"
     ),
     pytest.param(
-        "profit_target", "-1", "profit_target must lie strictly between -1 and 1, got -1", id="admin-profit-target-m1"
+        "profit_target",
+        "-1",
+        "profit_target must be at least -0.001997 and below 1, got -1",
+        id="admin-profit-target-m1",
     ),
-    pytest.param("rebuy_interval", "2", "rebuy_interval must lie strictly between -1 and 1, got 2", id="admin-rebuy-2"),
+    pytest.param("rebuy_interval", "2", "rebuy_interval must be at least 0 and below 1, got 2", id="admin-rebuy-2"),
+    pytest.param(  # issue 12, item 8: the simulated exchange filled buys at 0.6271 with the market at 0.418
+        "buy_down_interval",
+        "-0.99",
+        "buy_down_interval must be at least 0 and below 1, got -0.99 (the buy price",
+        id="admin-buy-down-above-the-market",
+    ),
+    pytest.param(
+        "profit_target",
+        "-0.5",
+        "profit_target must be at least -0.001997 and below 1, got -0.5 (below -0.001997 the sell price",
+        id="admin-profit-target-sells-under-the-buy",
+    ),
+    pytest.param(
+        "rebuy_interval",
+        "-0.01",
+        "rebuy_interval must be at least 0 and below 1, got -0.01 (the rebuy trigger",
+        id="admin-rebuy-above-the-buy",
+    ),
     pytest.param("rebuy_interval", "", "This field is required.", id="admin-rebuy-missing"),
 ]
 
@@ -577,12 +598,12 @@ STORED_SETTINGS = [
     pytest.param({"budget": "-5"}, "budget: budget must be greater than 0, got -5", id="stored-budget-negative"),
     pytest.param(
         {"buy_down_interval": "1"},
-        "buy_down_interval: buy_down_interval must lie strictly between -1 and 1, got 1",
+        "buy_down_interval: buy_down_interval must be at least 0 and below 1, got 1",
         id="stored-buy-down-1",
     ),
     pytest.param(
         {"rebuy_interval": "2.5"},
-        "rebuy_interval: rebuy_interval must lie strictly between -1 and 1, got 2.5",
+        "rebuy_interval: rebuy_interval must be at least 0 and below 1, got 2.5",
         id="stored-rebuy-2.5",
     ),
 ]
@@ -1117,8 +1138,18 @@ BACKTESTS = [
     ),
     pytest.param(
         ["XRPUSDT", "--file", SAMPLE, "--profit-target", "1"],
-        "profit_target must lie strictly between -1 and 1, got 1",
+        "profit_target must be at least -0.001997 and below 1, got 1",
         id="replay-profit-target-1",
+    ),
+    pytest.param(
+        ["XRPUSDT", "--file", SAMPLE, "--buy-down-interval", "-0.99"],
+        "buy_down_interval must be at least 0 and below 1, got -0.99",
+        id="replay-buy-down-above-the-market",
+    ),
+    pytest.param(
+        ["XRPUSDT", "--file", SAMPLE, "--budget", "1e308"],
+        "budget must be below 100000000000000000000, got 1E+308",
+        id="replay-budget-1e308",
     ),
     pytest.param(
         ["XRPUSDT", "--file", SAMPLE, "--rebuy-interval", "NaN"],
