@@ -48,6 +48,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "tradingsite.urls"
+# Error reports hide secret settings, and the credentials inside every URL they show (core/error_reports.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.error_reports.SecretsFilter"
 WSGI_APPLICATION = "tradingsite.wsgi.application"
 ASGI_APPLICATION = "tradingsite.asgi.application"
 
