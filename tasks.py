@@ -14,6 +14,7 @@ python3 tasks.py lock                 lock requirements.txt's whole tree, with h
 import argparse
 import hashlib
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -114,6 +115,7 @@ def demo() -> None:
 def test() -> None:
     run([PYTHON, "-m", "ruff", "check", "."])
     run([PYTHON, "-m", "ruff", "format", "--check", "--quiet", "."])
+    check_deploy()
     embedded = {"DATABASE_URL": None, "REDIS_URL": None, "DJANGO_SETTINGS_MODULE": "tradingsite.settings.test"}
     print("\n== Unit and integration tests: SQLite + in-memory channel layer ==", flush=True)
     pytest("-q", env=embedded)
@@ -124,6 +126,14 @@ def test() -> None:
         print("skipped: PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 are not both running")
         return
     test_integration("integration")
+
+
+def check_deploy() -> None:
+    """The prod settings, given proper values, pass Django's deployment checks without a single warning."""
+    print("\n== manage.py check --deploy (prod settings) ==", flush=True)
+    production = {"TRADING_ENV": "prod", "DJANGO_SETTINGS_MODULE": None, "DATABASE_URL": None, "REDIS_URL": None}
+    production |= {"SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "trading.example.com"}
+    run([PYTHON, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], env=production)
 
 
 def test_integration(env: str) -> None:

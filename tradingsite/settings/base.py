@@ -5,8 +5,13 @@ Defaults give the embedded setup: a SQLite file and the in-memory channel layer.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from core.secrets import mask_credentials
+from tradingsite.production import DEVELOPMENT_SECRET_KEY
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -17,7 +22,7 @@ if (BASE_DIR / ".env").is_file():
 
 TRADING_ENV = "base"
 
-SECRET_KEY = env.str("SECRET_KEY", default="insecure-development-key-do-not-use-in-production")
+SECRET_KEY = env.str("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 
@@ -69,9 +74,26 @@ TEMPLATES = [
 ]
 
 
+DATABASE_SCHEMES = {"sqlite", "postgres", "postgresql", "pgsql", "psql"}  # the two databases the project runs on
+
+
+def database_config(url: str) -> dict:
+    """Django's settings for a database URL; raises ImproperlyConfigured saying what is wrong (no password shown)."""
+    scheme = urlsplit(url).scheme if "://" in url else ""
+    if scheme not in DATABASE_SCHEMES:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL={mask_credentials(url)!r} is not a database URL: "
+            "give postgres://USER@HOST:PORT/NAME or sqlite:///PATH"
+        )
+    config = environ.Env.db_url_config(url)
+    if not config.get("NAME"):
+        raise ImproperlyConfigured(f"DATABASE_URL={mask_credentials(url)!r} names no database")
+    return config
+
+
 def database(default_url: str) -> dict:
     """The default database: ``DATABASE_URL`` if set, else ``default_url``."""
-    config = env.db_url("DATABASE_URL", default=default_url)
+    config = database_config(env.str("DATABASE_URL", default=default_url))
     # Persistent connections (the engine's database thread keeps one); a broken one is replaced
     # before the next use.
     config["CONN_MAX_AGE"] = None
@@ -103,6 +125,7 @@ CHANNEL_GROUP_REFRESH_SECONDS = env.float("CHANNEL_GROUP_REFRESH_SECONDS", defau
 
 
 REDIS_LAYER = env.str("REDIS_LAYER", default="pubsub")
+REDIS_SCHEMES = {"redis", "rediss", "unix"}
 REDIS_LAYERS = {
     "pubsub": "core.layers.redis_pubsub.PipelinedPubSubChannelLayer",
     "core": "channels_redis.core.RedisChannelLayer",
@@ -118,7 +141,12 @@ def channel_layers(redis_url: str, prefix: str, redis_layer: str = REDIS_LAYER) 
     """
     if redis_url:
         if redis_layer not in REDIS_LAYERS:
-            raise ValueError(f"REDIS_LAYER={redis_layer!r} is not one of: {', '.join(REDIS_LAYERS)}")
+            raise ImproperlyConfigured(f"REDIS_LAYER={redis_layer!r} is not one of: {', '.join(REDIS_LAYERS)}")
+        if urlsplit(redis_url).scheme not in REDIS_SCHEMES or "://" not in redis_url:
+            raise ImproperlyConfigured(
+                f"REDIS_URL={mask_credentials(redis_url)!r} is not a Redis URL: give redis://HOST:PORT/DB "
+                "(rediss:// for TLS, unix:///PATH for a socket)"
+            )
         config = {"hosts": [redis_url], "prefix": prefix}
         if redis_layer == "core":
             config.update(
