@@ -26,6 +26,10 @@ import gzip
 import hashlib
 import io
 import logging
+import os
+import socket
+import subprocess
+import sys
 import threading
 import zipfile
 from collections.abc import Callable
@@ -69,12 +73,21 @@ from naive.models import TraderRecord, TradingSettings
 from streamer.models import StreamerStatus, StreamingSettings
 from tests.support.collector import TradeCollector
 from tests.support.db import invalid_values_allowed
+from tests.support.engine_process import ROOT, database_url
 from tests.support.events import WORKED_EXAMPLE_SETTINGS, seed_messages
 from tests.support.fake_binance_rest import FakeBinanceRest
 from tests.support.fake_binance_ws import FakeBinanceStream, binance_trade
 from tests.support.orders import stored_orders
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+def reachable(port: int) -> bool:
+    """Whether something listens on this local port."""
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
 
 D = Decimal
 DAY = 1_559_260_800_000  # 2019-05-31 00:00 UTC, in ms
@@ -1367,3 +1380,119 @@ async def test_channel_messages(engine, channel_layer, caplog, group, message, t
     await engine.quiescence()
     assert await stored_orders() == SEED_ORDERS
     assert await sync_to_async(Trade.objects.count)() == len(seed_messages())
+
+
+# --- 8. the process's environment: settings and services a command starts with ------------------
+#
+# These reach a command before Django is set up (a settings module, a URL) or are services it
+# cannot do without (the database, Redis, Binance): each case runs manage.py as a user would, in
+# a process of its own on the test's database, and expects one line saying what is wrong, a
+# non-zero exit, no traceback, and nothing written.
+
+
+def closed_port() -> int:
+    """A local TCP port nobody listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+TESTNET_KEYS = {"EXCHANGE": "binance-testnet", "BINANCE_API_KEY": "k-catalogue", "BINANCE_API_SECRET": "s-catalogue"}
+DEV_KEY = "insecure-development-key-do-not-use-in-production"
+A_GOOD_KEY = "catalogue-" + "kQ7-rT2x_Lm9" * 5
+
+ENVIRONMENTS = [
+    pytest.param(
+        ["check"],
+        {"DATABASE_URL": "garbage"},
+        "DATABASE_URL='garbage' is not a database URL: give postgres://USER@HOST:PORT/NAME or sqlite:///PATH",
+        id="env-database-url-garbage",
+    ),
+    pytest.param(
+        ["check"],
+        {"DATABASE_URL": "mysql://trader:pw-catalogue@db/trading"},
+        "DATABASE_URL='mysql://********************@db/trading' is not a database URL",
+        id="env-database-url-another-database",
+    ),
+    pytest.param(
+        ["start_trading", "XRPUSDT"],
+        {"DATABASE_URL": "postgres://trader:pw-catalogue@127.0.0.1:{port}/trading"},
+        "cannot use the PostgreSQL database trading at 127.0.0.1:{port}: connection failed",
+        id="env-database-closed-port",
+    ),
+    pytest.param(
+        ["start_trading", "XRPUSDT"],
+        {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/no_such_database_of_the_catalogue"},
+        'database "no_such_database_of_the_catalogue" does not exist',
+        id="env-database-unknown",
+        marks=pytest.mark.skipif(not reachable(5432), reason="needs PostgreSQL on 127.0.0.1:5432"),
+    ),
+    pytest.param(
+        ["check"],
+        {"TRADING_ENV": "bogus", "DJANGO_SETTINGS_MODULE": None},
+        "TRADING_ENV='bogus' is not one of: dev, test, integration, prod, demo",
+        id="env-trading-env-bogus",
+    ),
+    pytest.param(
+        ["check"],
+        {"TRADING_ENV": "prod", "DJANGO_SETTINGS_MODULE": None, "SECRET_KEY": DEV_KEY, "ALLOWED_HOSTS": "a.example"},
+        "prod settings refused: SECRET_KEY is the public development key",
+        id="env-prod-with-the-development-key",
+    ),
+    pytest.param(
+        ["check"],
+        {"TRADING_ENV": "prod", "DJANGO_SETTINGS_MODULE": None, "SECRET_KEY": A_GOOD_KEY, "ALLOWED_HOSTS": "*"},
+        "prod settings refused: ALLOWED_HOSTS holds '*'",
+        id="env-prod-allowing-any-host",
+    ),
+    pytest.param(
+        ["check"],
+        {"TRADING_ENV": "prod", "DJANGO_SETTINGS_MODULE": None, "SECRET_KEY": A_GOOD_KEY, "ALLOWED_HOSTS": ""},
+        "prod settings refused: ALLOWED_HOSTS is empty",
+        id="env-prod-without-hosts",
+    ),
+    pytest.param(
+        ["runengine"],
+        {"REDIS_URL": "redis://:pw-catalogue@127.0.0.1:{port}/0"},
+        "The engine did not start: cannot reach the channel layer (Redis at redis://********************@127.0.0.1:",
+        id="env-runengine-redis-closed-port",
+    ),
+    pytest.param(
+        ["runengine"],
+        {"REDIS_URL": "garbage"},
+        "REDIS_URL='garbage' is not a Redis URL: give redis://HOST:PORT/DB",
+        id="env-runengine-redis-url-garbage",
+    ),
+    pytest.param(
+        ["runengine"],
+        {**TESTNET_KEYS, "BINANCE_TESTNET_API_URL": "http://127.0.0.1:{port}"},
+        "The engine did not start: the binance-testnet exchange (http://127.0.0.1:{port}) failed: Binance error -1007: "
+        "No answer from the exchange",
+        id="env-runengine-binance-unreachable",
+    ),
+]
+
+
+@pytest.mark.parametrize(("arguments", "environment", "message"), ENVIRONMENTS)
+def test_process_environment(seeded, tmp_path, arguments, environment, message):
+    port = closed_port()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tradingsite.settings.test", "DATABASE_URL": database_url()}
+    env.pop("REDIS_URL", None)
+    for name, value in environment.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value.format(port=port)
+    before = world_now()
+
+    done = subprocess.run(
+        [sys.executable, "manage.py", *arguments], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+    told = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+    assert done.returncode != 0, told
+    assert len(told) == 1, "more than one line:\n" + "\n".join(told)
+    assert message.format(port=port) in told[0]
+    assert "pw-catalogue" not in told[0] and "Traceback" not in told[0]
+    assert world_now() == before
+    assert not EngineHeartbeat.objects.exists(), "an engine that never ran left a heartbeat"
