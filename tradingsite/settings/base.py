@@ -4,6 +4,7 @@ Defaults give the embedded setup: a SQLite file and the in-memory channel layer.
 ``DATABASE_URL`` switches to PostgreSQL, ``REDIS_URL`` to channels-redis.
 """
 
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -17,8 +18,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
-if (BASE_DIR / ".env").is_file():
-    environ.Env.read_env(BASE_DIR / ".env")
+# Values not in the environment come from this file (TRADING_ENV_FILE moves it; tests point it elsewhere).
+ENV_FILE = Path(os.environ.get("TRADING_ENV_FILE", BASE_DIR / ".env"))
+if ENV_FILE.is_file():
+    environ.Env.read_env(ENV_FILE)
 
 TRADING_ENV = "base"
 
@@ -91,9 +94,9 @@ def database_config(url: str) -> dict:
     return config
 
 
-def database(default_url: str) -> dict:
-    """The default database: ``DATABASE_URL`` if set, else ``default_url``."""
-    config = database_config(env.str("DATABASE_URL", default=default_url))
+def database(default_url: str, *, configurable: bool = True) -> dict:
+    """The default database: ``DATABASE_URL`` if set (and ``configurable``), else ``default_url``."""
+    config = database_config(env.str("DATABASE_URL", default=default_url) if configurable else default_url)
     # Persistent connections (the engine's database thread keeps one); a broken one is replaced
     # before the next use.
     config["CONN_MAX_AGE"] = None
