@@ -2,14 +2,14 @@
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from core.codec import TradeBatch
 from core.db import Database
 from data_warehouse import trade_records
-from data_warehouse.trades_file import read_trades
+from data_warehouse.trades_file import check_symbol, iter_trades
 
 
 class SourceError(Exception):
@@ -18,11 +18,14 @@ class SourceError(Exception):
 
 @dataclass
 class FileSource:
-    """A trade file, read and checked completely before anything is replayed."""
+    """A trade file, read and checked completely before anything is replayed, then read again to replay.
+
+    Reading twice keeps memory bounded whatever the file's size (trades_file streams it).
+    """
 
     path: Path
     symbol: str
-    batches_read: list[TradeBatch] = field(default_factory=list)
+    ignore_file_symbol: bool = False
 
     @property
     def description(self) -> str:
@@ -30,15 +33,21 @@ class FileSource:
 
     async def load(self, db: Database, batch_size: int) -> int:
         """Read and check the file; returns the number of trades (raises TradesFileError)."""
-        self.batches_read = await asyncio.to_thread(read_trades, self.path, self.symbol, batch_size)
-        total = sum(map(len, self.batches_read))
+        if not self.ignore_file_symbol:
+            check_symbol(self.path, self.symbol)
+        total = await asyncio.to_thread(_count, self.path, self.symbol, batch_size)
         if not total:
             raise SourceError(f"{self.path}: no trades to replay")
         return total
 
     async def batches(self, db: Database, batch_size: int) -> AsyncIterator[TradeBatch]:
-        for batch in self.batches_read:
+        reading = iter_trades(self.path, self.symbol, batch_size)
+        while (batch := await asyncio.to_thread(next, reading, None)) is not None:
             yield batch
+
+
+def _count(path: Path, symbol: str, batch_size: int) -> int:
+    return sum(map(len, iter_trades(path, symbol, batch_size)))
 
 
 @dataclass

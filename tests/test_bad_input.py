@@ -159,7 +159,7 @@ async def assert_engine_alive(engine) -> None:
     assert "ETHUSDT" in engine.running("trading")
 
 
-def write_input(path: Path, content: str | bytes | dict | Callable[[], str] | None) -> Path:
+def write_input(path: Path, content: str | bytes | dict | Callable[[], str | bytes] | None) -> Path:
     """Put ``content`` at ``path``: text, bytes, a zip of {member: text}, text made on demand, or nothing."""
     if callable(content):
         content = content()
@@ -295,6 +295,30 @@ def bad_row_after_the_first_chunk() -> str:
     return csv_text(*rows)
 
 
+def zip_with_a_bad_crc() -> bytes:
+    """A zip whose stored CSV was changed after its CRC was written."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("trades.csv", csv_text(*GOOD_ROWS))
+    return buffer.getvalue().replace(b"0.40000000", b"0.40000001", 1)
+
+
+def truncated_zip() -> bytes:
+    """A good zip cut off half-way, as an interrupted download leaves it."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("trades.csv", csv_text(*GOOD_ROWS))
+    return buffer.getvalue()[: len(buffer.getvalue()) // 2]
+
+
+def zip_bomb() -> bytes:
+    """A small zip declaring far more CSV than any trade file expands to."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("trades.csv", HEADER + "0" * 20_000_000)
+    return buffer.getvalue()
+
+
 IMPORT_FILES = [
     pytest.param(
         "bad.csv",
@@ -409,6 +433,88 @@ IMPORT_FILES = [
         id="file-gzip",
     ),
     pytest.param("absent.csv", None, "absent.csv: no such file", id="file-missing"),
+    # issue 12, item 6: exactly Binance's number formats
+    pytest.param(
+        "bad.csv",
+        after_good_rows(f"40000111_0,0.43,10,4,{DAY + 3},true"),
+        "bad.csv:5: an id or time is not a whole number ('40000111_0')",
+        id="file-id-with-an-underscore",
+    ),
+    pytest.param(
+        "bad.csv",
+        after_good_rows(f"{2**64},0.43,10,4,{DAY + 3},true"),
+        "bad.csv:5: id 18446744073709551616 does not fit in 64 bits (at most 9223372036854775807)",
+        id="file-id-beyond-64-bits",
+    ),
+    pytest.param(
+        "bad.csv",
+        after_good_rows("1003,0.43,10,4,99999999999999999,true"),
+        "bad.csv:5: time 99999999999999999 (5138-11-16) is not between 2017-07-01 and tomorrow (UTC)",
+        id="file-time-in-the-year-5138",
+    ),
+    pytest.param(
+        "bad.csv",
+        after_good_rows("1003,0.43,10,4,1000,true"),
+        "bad.csv:5: time 1000 (1970-01-01) is not between 2017-07-01 and tomorrow (UTC)",
+        id="file-time-before-binance",
+    ),
+    pytest.param(
+        "bad.csv",
+        after_good_rows(f"1003, 0.418 ,10,4,{DAY + 3},true"),
+        "bad.csv:5: price ' 0.418 ' is not written as Binance writes decimals: digits and at most 8 decimal places",
+        id="file-price-with-spaces",
+    ),
+    pytest.param(
+        "bad.csv",
+        after_good_rows(f"1003,1e308,10,4,{DAY + 3},true"),
+        "bad.csv:5: price '1e308' is above the largest Binance writes, 92233720368.54775807",
+        id="file-price-1e308",
+    ),
+    pytest.param(
+        "bad.csv",
+        after_good_rows(f"1003,1e-30,10,4,{DAY + 3},true"),
+        "bad.csv:5: price '1e-30' is not written as Binance writes decimals",
+        id="file-price-1e-30",
+    ),
+    pytest.param(
+        "bad.csv",
+        after_good_rows(f"1003,0.43,1_000,4,{DAY + 3},true"),
+        "bad.csv:5: quantity '1_000' is not written as Binance writes decimals",
+        id="file-quantity-with-an-underscore",
+    ),
+    pytest.param(
+        "bad.csv",
+        after_good_rows(f"1003,0.43,10,4,{DAY + 3},TRUE"),
+        "bad.csv:5: is_buyer_maker 'TRUE' is not written as Binance writes it (True, False, true or false)",
+        id="file-maker-in-capitals",
+    ),
+    # issue 12, item 5: a file named for another symbol
+    pytest.param(
+        "BTCUSDT-trades-2019-05-31.csv",
+        csv_text(*GOOD_ROWS),
+        "BTCUSDT-trades-2019-05-31.csv: its name says it holds BTCUSDT trades, not XRPUSDT; if the name is wrong, "
+        "say so with --ignore-file-symbol",
+        id="file-named-for-another-symbol",
+    ),
+    # issue 12, items 7 and 10: damaged archives and archives that would expand absurdly
+    pytest.param(
+        "bad-crc.zip",
+        zip_with_a_bad_crc,
+        "bad-crc.zip: a damaged zip archive (Bad CRC-32 for file 'trades.csv')",
+        id="file-zip-bad-crc",
+    ),
+    pytest.param(
+        "cut.zip",
+        truncated_zip,
+        "cut.zip: a damaged or truncated zip archive (its directory at the end is missing)",
+        id="file-zip-truncated",
+    ),
+    pytest.param(
+        "bomb.zip",
+        zip_bomb,
+        "bomb.zip: trades.csv would expand",
+        id="file-zip-bomb",
+    ),
 ]
 
 
@@ -425,6 +531,58 @@ async def test_import_files(engine, tmp_path, name, content, reason):
     assert await world() == before
     good = write_input(tmp_path / "good.csv", csv_text(*GOOD_ROWS))
     assert "good.csv: 3 trades read, 3 added" in (await attempt("import_trades", "XRPUSDT", good)).out
+    await assert_engine_alive(engine)
+
+
+# --- 2a. a trade imported again with other content ---------------------------------------------------
+
+# GOOD_ROWS hold trades 1000, 1001 and 1002; the second file changes 1001 and adds 1003 (which must not be kept).
+IMPORT_CONFLICTS = [
+    pytest.param(
+        GOOD_ROWS[1].replace("0.41000000", "0.41000001"),
+        "price 0.41000000, quantity 10.50000000",
+        "price 0.41000001, quantity 10.50000000",
+        id="reimport-another-price",
+    ),
+    pytest.param(
+        GOOD_ROWS[1].replace("10.50000000", "10.5"),
+        None,  # the same number written another way is the same trade
+        None,
+        id="reimport-the-same-quantity-written-shorter",
+    ),
+    pytest.param(
+        GOOD_ROWS[1].replace(",true", ",false"),
+        "buyer maker true",
+        "buyer maker false",
+        id="reimport-another-side",
+    ),
+    pytest.param(
+        GOOD_ROWS[1].replace(str(DAY + 1), str(DAY + 2)),
+        f"time {DAY + 1}",
+        f"time {DAY + 2}",
+        id="reimport-another-time",
+    ),
+]
+
+
+@pytest.mark.parametrize(("changed", "stored_as", "file_has"), IMPORT_CONFLICTS)
+async def test_reimport_with_other_content(engine, tmp_path, changed, stored_as, file_has):
+    first = write_input(tmp_path / "first.csv", csv_text(*GOOD_ROWS))
+    assert "first.csv: 3 trades read, 3 added" in (await attempt("import_trades", "XRPUSDT", first)).out
+    new = f"1003,0.43000000,10.50000000,4.20000000,{DAY + 3},false"
+    second = write_input(tmp_path / "second.csv", csv_text(GOOD_ROWS[0], changed, GOOD_ROWS[2], new))
+    before = await world()
+
+    outcome = await attempt("import_trades", "XRPUSDT", second)
+
+    if stored_as is None:
+        assert "second.csv: 4 trades read, 1 added, 3 already stored" in outcome.out
+        return
+    told = refused(outcome)
+    assert "second.csv: XRPUSDT trade 1001 is already stored as price 0.41000000" in told
+    stored_version, file_version = told.split("is already stored as ", 1)[1].split(", and this file has it as ", 1)
+    assert stored_as in stored_version and file_has in file_version
+    assert await world() == before, "trade 1003 of the refused file was kept"
     await assert_engine_alive(engine)
 
 
