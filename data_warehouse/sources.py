@@ -3,13 +3,20 @@
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 
 from core.codec import TradeBatch
 from core.db import Database
 from data_warehouse import trade_records
 from data_warehouse.trades_file import check_symbol, iter_trades
+
+DAY_MS = 86_400_000
+EPOCH = date(1970, 1, 1)
+
+
+def _midnight_ms(day: date) -> int:
+    return (day - EPOCH).days * DAY_MS
 
 
 class SourceError(Exception):
@@ -65,9 +72,8 @@ class DatabaseSource:
 
     @property
     def window(self) -> tuple[int, int]:
-        start = datetime(self.first_day.year, self.first_day.month, self.first_day.day, tzinfo=UTC)
-        end = datetime(self.last_day.year, self.last_day.month, self.last_day.day, tzinfo=UTC) + timedelta(days=1)
-        return int(start.timestamp() * 1000), int(end.timestamp() * 1000)
+        """[start, end) in ms: the first day's midnight to the midnight after the last (any day, even 9999-12-31)."""
+        return _midnight_ms(self.first_day), _midnight_ms(self.last_day) + DAY_MS
 
     async def load(self, db: Database, batch_size: int) -> int:
         if self.last_day < self.first_day:

@@ -1287,6 +1287,16 @@ BACKTESTS = [
         "--to 2019-05-30 is before --from 2019-05-31",
         id="replay-to-before-from",
     ),
+    pytest.param(  # issue 12, item 10: an OverflowError traceback before
+        ["XRPUSDT", "--from", FETCH_DAY, "--to", "9999-12-31"],
+        "--to 9999-12-31 is not a day trades can have: from 2017-07-01 to",
+        id="replay-to-the-end-of-time",
+    ),
+    pytest.param(
+        ["XRPUSDT", "--file", "{tmp}/BTCUSDT-trades-2019-05-31.csv"],
+        "its name says it holds BTCUSDT trades, not XRPUSDT",
+        id="replay-file-named-for-another-symbol",
+    ),
     pytest.param(
         ["XRPUSDT", "--from", "2019-06-01", "--to", "2019-06-02"],
         "no stored trades of XRPUSDT from 2019-06-01 to 2019-06-02: import them",
@@ -1381,6 +1391,7 @@ BACKTESTS = [
 async def test_replay_arguments(engine, channel_layer, tmp_path, arguments, message):
     write_input(tmp_path / "bad.csv", after_good_rows(f"1003,abc,10,4,{DAY + 3},true"))
     write_input(tmp_path / "header.csv", HEADER)
+    write_input(tmp_path / "BTCUSDT-trades-2019-05-31.csv", csv_text(*GOOD_ROWS))
     outputs = ["--chart", tmp_path / "chart.png", "--report", tmp_path / "report.json"]
     before = await world()
 
@@ -1391,6 +1402,39 @@ async def test_replay_arguments(engine, channel_layer, tmp_path, arguments, mess
     assert not (tmp_path / "chart.png").exists() and not (tmp_path / "report.json").exists()
     good = write_input(tmp_path / "good.csv", csv_text(*GOOD_ROWS))
     assert "realized P&L" in (await attempt("backtest", "XRPUSDT", "--file", good, *outputs)).out
+    await assert_engine_alive(engine)
+
+
+# --- 6b. where a replay's results go: checked before the run (issue 12, item 10) -------------------
+
+REPLAY_OUTPUTS = [
+    pytest.param(["--chart", "{tmp}"], "--chart {tmp} is a directory; give a file name", id="replay-chart-a-directory"),
+    pytest.param(
+        ["--report", "{tmp}/a-file/report.json"],
+        "--report {tmp}/a-file/report.json: {tmp}/a-file is not a directory",
+        id="replay-report-under-a-file",
+    ),
+    pytest.param(
+        ["--report", "{tmp}/locked/new/report.json"],
+        "--report {tmp}/locked/new/report.json: {tmp}/locked cannot be written (no permission)",
+        id="replay-report-in-a-read-only-directory",
+        marks=pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only directories"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("arguments", "message"), REPLAY_OUTPUTS)
+async def test_replay_outputs(engine, tmp_path, arguments, message):
+    (tmp_path / "a-file").write_text("not a directory")
+    (tmp_path / "locked").mkdir(mode=0o500)
+    files = sorted(tmp_path.rglob("*"))
+    before = await world()
+
+    outcome = await attempt("backtest", "XRPUSDT", "--file", SAMPLE, *(a.format(tmp=tmp_path) for a in arguments))
+
+    assert message.format(tmp=tmp_path) in refused(outcome)
+    assert await world() == before, "the run started before its outputs were checked"
+    assert sorted(tmp_path.rglob("*")) == files
     await assert_engine_alive(engine)
 
 
