@@ -2,8 +2,9 @@
 """Project tasks that need nothing but Python: each one sets up .venv first.
 
 python3 tasks.py demo                 in a database of its own: import the sample day, replay it, report
-python3 tasks.py test                 lint, unit and integration tests (SQLite + in-memory),
-                                      then the integration tests again on PostgreSQL + Redis
+python3 tasks.py test                 lint, the prod settings' deployment checks, unit and integration
+                                      tests (SQLite + in-memory), then the integration tests again on
+                                      PostgreSQL + Redis
 python3 tasks.py setup [--env ENV] [--yes]   drop (only a database the project created for ENV;
                                       asks first), create, migrate and seed ENV's database
 python3 tasks.py test.integration [--env ENV]   only the integration tests
