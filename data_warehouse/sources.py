@@ -2,7 +2,7 @@
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -23,16 +23,22 @@ class SourceError(Exception):
     """A source that cannot be replayed; the message says why."""
 
 
+KEEP_TRADES = 500_000  # a file of at most this many trades is kept from its check for the replay
+
+
 @dataclass
 class FileSource:
-    """A trade file, read and checked completely before anything is replayed, then read again to replay.
+    """A trade file, read and checked completely before anything is replayed.
 
-    Reading twice keeps memory bounded whatever the file's size (trades_file streams it).
+    A file of up to KEEP_TRADES trades (a busy day of one symbol) is kept in memory from that
+    check (230 bytes a trade: about 110 MiB at most); a larger one is read again for the replay,
+    so memory stays bounded whatever the file's size.
     """
 
     path: Path
     symbol: str
     ignore_file_symbol: bool = False
+    _kept: list[TradeBatch] | None = field(default=None, init=False, repr=False)
 
     @property
     def description(self) -> str:
@@ -42,19 +48,40 @@ class FileSource:
         """Read and check the file; returns the number of trades (raises TradesFileError)."""
         if not self.ignore_file_symbol:
             check_symbol(self.path, self.symbol)
-        total = await asyncio.to_thread(_count, self.path, self.symbol, batch_size)
+        self._kept, total = await asyncio.to_thread(_check, self.path, self.symbol, batch_size)
         if not total:
             raise SourceError(f"{self.path}: no trades to replay")
         return total
 
     async def batches(self, db: Database, batch_size: int) -> AsyncIterator[TradeBatch]:
+        """The file's batches: those kept, or read again (the next one on a thread while this one is handled)."""
+        if self._kept is not None:
+            for batch in self._kept:
+                yield batch
+            return
         reading = iter_trades(self.path, self.symbol, batch_size)
-        while (batch := await asyncio.to_thread(next, reading, None)) is not None:
-            yield batch
+        ahead = asyncio.ensure_future(asyncio.to_thread(next, reading, None))
+        try:
+            while (batch := await ahead) is not None:
+                ahead = asyncio.ensure_future(asyncio.to_thread(next, reading, None))
+                yield batch
+        finally:
+            # A batch read ahead that nobody will take: its thread finishes on its own, and the file
+            # closes when the reading generator is let go; an error it met no longer matters.
+            ahead.add_done_callback(lambda read: read.cancelled() or read.exception())
 
 
-def _count(path: Path, symbol: str, batch_size: int) -> int:
-    return sum(map(len, iter_trades(path, symbol, batch_size)))
+def _check(path: Path, symbol: str, batch_size: int) -> tuple[list[TradeBatch] | None, int]:
+    """Every batch of the file (None when there are more than KEEP_TRADES trades), and how many trades."""
+    kept: list[TradeBatch] | None = []
+    total = 0
+    for batch in iter_trades(path, symbol, batch_size):
+        total += len(batch)
+        if kept is not None:
+            kept.append(batch)
+            if total > KEEP_TRADES:
+                kept = None
+    return kept, total
 
 
 @dataclass

@@ -12,6 +12,7 @@ from django.test import Client
 
 from binance_mock.models import SimulatedOrder
 from conftest import run_command
+from data_warehouse import sources
 from data_warehouse.models import BacktestRun, Order
 from tests.support.shared import shared_file
 
@@ -165,3 +166,14 @@ async def test_a_run_whose_trading_stopped_exits_non_zero_and_says_why(channel_l
     run = await sync_to_async(BacktestRun.objects.get)()
     assert (run.status, reason in run.error) == (BacktestRun.Status.FAILED, True)
     assert json.loads(report.read_text())["run"] == run.id
+
+
+async def test_a_file_too_large_to_keep_is_read_again_and_replays_the_same(channel_layer, tmp_path, monkeypatch):
+    """Issue 12, item 7: beyond KEEP_TRADES a file is streamed twice (checked, then replayed), in bounded memory."""
+    kept = await backtest(SAMPLE, report=tmp_path / "kept.json")
+    monkeypatch.setattr(sources, "KEEP_TRADES", 1000)
+
+    streamed = await backtest(SAMPLE, "--batch-size", "700", report=tmp_path / "streamed.json")
+
+    assert streamed["events"] == kept["events"] == 39_151
+    assert summary(streamed) == summary(kept)
