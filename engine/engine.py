@@ -111,7 +111,7 @@ class Engine:
         await self.exchange.close()
         await self.db.drain_quietly()
         if self.leases is not None:
-            handed = await self.leases.release_all("stopped")
+            handed = [s for s in await self.leases.release_all("stopped") if s != lease_store.DATABASE_LEASE]
             if handed:
                 logger.info("engine %s handed over %s", self.engine_id, ", ".join(handed))
             await self.leases.run(EngineHeartbeat.objects.filter(engine_id=self.engine_id).delete)

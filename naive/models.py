@@ -50,11 +50,11 @@ class TradingSettings(models.Model):
             ),
             *(
                 models.CheckConstraint(
-                    condition=models.Q(**{f"{name}__gt": -1, f"{name}__lt": 1}),
+                    condition=models.Q(**{f"{name}__gte": allowed.low, f"{name}__lt": allowed.high}),
                     name=f"trading_{name}_in_range",
-                    violation_error_message=f"{name} must lie strictly between -1 and 1",
+                    violation_error_message=f"{name} must be at least {allowed.low} and below {allowed.high}",
                 )
-                for name in params.INTERVALS
+                for name, allowed in params.INTERVAL_RANGES.items()
             ),
         ]
 

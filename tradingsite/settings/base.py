@@ -4,20 +4,28 @@ Defaults give the embedded setup: a SQLite file and the in-memory channel layer.
 ``DATABASE_URL`` switches to PostgreSQL, ``REDIS_URL`` to channels-redis.
 """
 
+import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from core.secrets import mask_credentials
+from tradingsite.production import DEVELOPMENT_SECRET_KEY
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
-if (BASE_DIR / ".env").is_file():
-    environ.Env.read_env(BASE_DIR / ".env")
+# Values not in the environment come from this file (TRADING_ENV_FILE moves it; tests point it elsewhere).
+ENV_FILE = Path(os.environ.get("TRADING_ENV_FILE", BASE_DIR / ".env"))
+if ENV_FILE.is_file():
+    environ.Env.read_env(ENV_FILE)
 
 TRADING_ENV = "base"
 
-SECRET_KEY = env.str("SECRET_KEY", default="insecure-development-key-do-not-use-in-production")
+SECRET_KEY = env.str("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 
@@ -48,6 +56,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "tradingsite.urls"
+# Error reports hide secret settings, and the credentials inside every URL they show (core/error_reports.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.error_reports.SecretsFilter"
 WSGI_APPLICATION = "tradingsite.wsgi.application"
 ASGI_APPLICATION = "tradingsite.asgi.application"
 
@@ -67,9 +77,26 @@ TEMPLATES = [
 ]
 
 
-def database(default_url: str) -> dict:
-    """The default database: ``DATABASE_URL`` if set, else ``default_url``."""
-    config = env.db_url("DATABASE_URL", default=default_url)
+DATABASE_SCHEMES = {"sqlite", "postgres", "postgresql", "pgsql", "psql"}  # the two databases the project runs on
+
+
+def database_config(url: str) -> dict:
+    """Django's settings for a database URL; raises ImproperlyConfigured saying what is wrong (no password shown)."""
+    scheme = urlsplit(url).scheme if "://" in url else ""
+    if scheme not in DATABASE_SCHEMES:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL={mask_credentials(url)!r} is not a database URL: "
+            "give postgres://USER@HOST:PORT/NAME or sqlite:///PATH"
+        )
+    config = environ.Env.db_url_config(url)
+    if not config.get("NAME"):
+        raise ImproperlyConfigured(f"DATABASE_URL={mask_credentials(url)!r} names no database")
+    return config
+
+
+def database(default_url: str, *, configurable: bool = True) -> dict:
+    """The default database: ``DATABASE_URL`` if set (and ``configurable``), else ``default_url``."""
+    config = database_config(env.str("DATABASE_URL", default=default_url) if configurable else default_url)
     # Persistent connections (the engine's database thread keeps one); a broken one is replaced
     # before the next use.
     config["CONN_MAX_AGE"] = None
@@ -101,6 +128,7 @@ CHANNEL_GROUP_REFRESH_SECONDS = env.float("CHANNEL_GROUP_REFRESH_SECONDS", defau
 
 
 REDIS_LAYER = env.str("REDIS_LAYER", default="pubsub")
+REDIS_SCHEMES = {"redis", "rediss", "unix"}
 REDIS_LAYERS = {
     "pubsub": "core.layers.redis_pubsub.PipelinedPubSubChannelLayer",
     "core": "channels_redis.core.RedisChannelLayer",
@@ -116,7 +144,12 @@ def channel_layers(redis_url: str, prefix: str, redis_layer: str = REDIS_LAYER) 
     """
     if redis_url:
         if redis_layer not in REDIS_LAYERS:
-            raise ValueError(f"REDIS_LAYER={redis_layer!r} is not one of: {', '.join(REDIS_LAYERS)}")
+            raise ImproperlyConfigured(f"REDIS_LAYER={redis_layer!r} is not one of: {', '.join(REDIS_LAYERS)}")
+        if urlsplit(redis_url).scheme not in REDIS_SCHEMES or "://" not in redis_url:
+            raise ImproperlyConfigured(
+                f"REDIS_URL={mask_credentials(redis_url)!r} is not a Redis URL: give redis://HOST:PORT/DB "
+                "(rediss:// for TLS, unix:///PATH for a socket)"
+            )
         config = {"hosts": [redis_url], "prefix": prefix}
         if redis_layer == "core":
             config.update(

@@ -7,7 +7,9 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from core.exchange import ExchangeConfigurationError
+from core.exchange import ExchangeConfigurationError, ExchangeError
+from core.failures import one_line_failure
+from core.secrets import mask_credentials
 from engine.engine import Engine
 
 
@@ -30,6 +32,12 @@ class Command(BaseCommand):
         except ExchangeConfigurationError as error:
             await engine.stop()
             raise CommandError(f"The engine did not start: {error.message}") from None
+        except Exception as error:
+            reason = _start_failure(error)
+            if reason is None:
+                raise
+            await engine.stop()  # closes what did open (the exchange's HTTP session, the database thread)
+            raise CommandError(f"The engine did not start: {reason}") from None
         layer = type(engine.layer).__name__
         self.stdout.write(
             f"Engine {engine.engine_id} running on the {engine.venue} exchange "
@@ -52,3 +60,12 @@ class Command(BaseCommand):
         await stop.wait()
         await engine.stop()
         self.stdout.write("Engine stopped.")
+
+
+def _start_failure(error: Exception) -> str | None:
+    """Why the engine could not start, when a service it needs failed (None for a bug)."""
+    if isinstance(error, ExchangeError):
+        api = settings.BINANCE_URLS.get(settings.EXCHANGE, {}).get("api")
+        where = f" ({mask_credentials(api)})" if api else ""
+        return f"the {settings.EXCHANGE} exchange{where} failed: {error}"
+    return one_line_failure(error)
