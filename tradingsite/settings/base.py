@@ -35,10 +35,12 @@ INSTALLED_APPS = [
     "streamer",
     "data_warehouse",
     "binance_spot",
+    "desk",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files (admin, desk) under any ASGI server
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -187,6 +189,7 @@ ENGINE_COMPONENTS = [
     "data_warehouse.engine.StoringComponent",
     "naive.engine.TradingComponent",
     "streamer.engine.StreamingComponent",
+    "desk.engine.DeskComponent",
 ]
 
 # Binance: the market-data websocket and the REST API (public endpoints fill stream gaps).
@@ -228,6 +231,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Served by WhiteNoise straight from the apps' static folders: no collectstatic step.
+WHITENOISE_USE_FINDERS = True
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
@@ -238,6 +243,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         app: {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False}
-        for app in ("core", "engine", "naive", "binance_mock", "binance_spot", "data_warehouse", "streamer")
+        for app in ("core", "engine", "naive", "binance_mock", "binance_spot", "data_warehouse", "streamer", "desk")
     },
 }

@@ -1,0 +1,146 @@
+"""The engine's desk publisher: one actor that turns what happens into a few small messages a second.
+
+It follows the trade events and order reports of every symbol with something switched on, reads
+the settings, streams, engines and balances from the database every ``POLL_SECONDS`` on a thread
+of its own (never the engine's database thread), and at most every ``PUBLISH_SECONDS`` publishes
+what changed as one ``desk.patch`` on the ``desk.updates`` group. It knows no browser: group sends
+never wait for receivers, so however many browsers there are, and however slow, the engine pays
+for one publish. A consumer that asks (``desk.resync``) gets the whole picture at the next publish.
+"""
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+
+from core.actors.actor import Actor, handles
+from core.actors.policy import RestartPolicy
+from core.codec import ORDER_UPDATE, TRADE_BATCH, TRADE_EVENT, MessageError, TradeBatch, decode_order
+from core.db import Database
+from core.groups import orders_group, trade_events_group
+from desk import selectors
+from desk.board import Board
+from desk.messages import DESK_GROUP, DESK_REQUESTS_GROUP, PATCH, PICTURE, RESYNC
+
+logger = logging.getLogger(__name__)
+
+PUBLISH_SECONDS = 0.2  # at most five patches a second on the desk group
+POLL_SECONDS = 0.5  # settings, streams, engines and balances read this often
+PRICE_SAVE_SECONDS = 2.0  # last prices remembered in the database this often
+
+
+class DeskPublisher(Actor):
+    """Publishes the desk's changes; ``running()`` names the symbols the engine trades right now."""
+
+    groups = (DESK_REQUESTS_GROUP,)
+    restart_policy = RestartPolicy(max_restarts=1000, within_seconds=60, backoff_initial=0.5, backoff_max=10.0)
+
+    def __init__(self, *, venue: str, running: Callable[[], set[str]]) -> None:
+        self.venue = venue
+        self.running = running
+        self.board = Board(venue)
+        self.followed: set[str] = set()
+        self.replies: set[str] = set()
+        self._task: asyncio.Task | None = None
+
+    async def on_start(self) -> None:
+        self.db = Database("desk-db")
+        await self._poll()
+        self.board.remember_latest(await self.db.run(selectors.latest_orders, self.venue))
+        self._task = asyncio.create_task(self._publish_forever(), name="desk-publisher")
+
+    async def on_stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        for symbol in sorted(self.followed):
+            await self._leave(symbol)
+        await self.db.close()
+
+    @handles(TRADE_EVENT, TRADE_BATCH)
+    async def trades(self, message: dict[str, Any]) -> None:
+        try:
+            batch = TradeBatch.from_message(message)
+        except MessageError as error:
+            logger.warning("desk publisher ignored a bad trade message: %s", error)
+            return
+        if len(batch):
+            self.board.trade(batch.symbol, batch.prices[-1], batch.trade_times[-1])
+
+    @handles(ORDER_UPDATE)
+    async def order(self, message: dict[str, Any]) -> None:
+        try:
+            self.board.order(decode_order(message))
+        except MessageError as error:
+            logger.warning("desk publisher ignored a bad order report: %s", error)
+
+    @handles(RESYNC)
+    async def resync(self, message: dict[str, Any]) -> None:
+        reply_to = message.get("reply_to")
+        if isinstance(reply_to, str):
+            self.replies.add(reply_to)
+
+    async def _publish_forever(self) -> None:
+        loop = asyncio.get_running_loop()
+        next_poll = next_save = loop.time()
+        next_refresh = loop.time() + settings.CHANNEL_GROUP_REFRESH_SECONDS
+        while True:
+            await asyncio.sleep(PUBLISH_SECONDS)
+            try:
+                if loop.time() >= next_poll:
+                    next_poll = loop.time() + POLL_SECONDS
+                    await self._poll()
+                if loop.time() >= next_save:
+                    next_save = loop.time() + PRICE_SAVE_SECONDS
+                    await self._save_prices()
+                if loop.time() >= next_refresh:  # a layer forgets memberships not renewed within its group expiry
+                    next_refresh = loop.time() + settings.CHANNEL_GROUP_REFRESH_SECONDS
+                    for symbol in sorted(self.followed):
+                        await self._follow(symbol)
+                await self._publish()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the database or the layer is away for a moment: the next round tries again
+                logger.exception("the desk publisher could not publish; trying again")
+
+    async def _poll(self) -> None:
+        settled = await self.db.run(selectors.settled, self.venue)
+        wanted = set(settled.active)
+        for symbol in sorted(wanted - self.followed):
+            await self._follow(symbol)
+        for symbol in sorted(self.followed - wanted):
+            await self._leave(symbol)
+        fresh = [s for s in settled.symbols if s not in self.board.ledgers]
+        if fresh:
+            orders = await self.db.run(selectors.orders, self.venue, fresh)
+            prices = await self.db.run(selectors.prices, fresh)
+            for symbol in fresh:
+                self.board.load(symbol, orders[symbol], prices.get(symbol))
+        self.board.settle(settled, self.running())
+
+    async def _publish(self) -> None:
+        patch = self.board.patch()
+        if patch is not None:
+            await self.ctx.publish(DESK_GROUP, {"type": PATCH, "patch": patch})
+        if self.replies:
+            replies, self.replies = self.replies, set()
+            whole = {"type": PICTURE, "picture": self.board.picture()}
+            for channel in replies:
+                await self.ctx.layer.send(channel, whole)
+
+    async def _save_prices(self) -> None:
+        unsaved = self.board.take_unsaved_prices()
+        if unsaved:
+            await self.db.run(selectors.save_prices, unsaved)
+
+    async def _follow(self, symbol: str) -> None:
+        for group in (trade_events_group(symbol), orders_group(symbol)):
+            await self.ctx.layer.group_add(group, self.ctx.channel)
+        self.followed.add(symbol)
+
+    async def _leave(self, symbol: str) -> None:
+        for group in (trade_events_group(symbol), orders_group(symbol)):
+            await self.ctx.layer.group_discard(group, self.ctx.channel)
+        self.followed.discard(symbol)
