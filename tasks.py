@@ -8,6 +8,7 @@ python3 tasks.py setup [--env ENV]    drop, create, migrate and seed ENV's datab
 python3 tasks.py test.integration [--env ENV]   only the integration tests
 python3 tasks.py repeat-e2e [N]       the seed's end-to-end test N times in a row (200)
 python3 tasks.py admin                a staff user and the admin on http://127.0.0.1:8000/admin/
+python3 tasks.py desk                 the live desk and the admin on http://127.0.0.1:8000/, engine included
 """
 
 import argparse
@@ -131,9 +132,17 @@ def admin() -> None:
     manage("runserver", "127.0.0.1:8000")
 
 
+def desk() -> None:
+    """The admin and the live desk under an ASGI server with the engine in the same process (one channel layer)."""
+    manage("migrate", "--verbosity", "0")
+    manage("seed")
+    manage("ensure_admin")
+    manage("serve", "--host", "127.0.0.1", "--port", "8000")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("task", choices=["demo", "test", "setup", "test.integration", "repeat-e2e", "admin"])
+    parser.add_argument("task", choices=["demo", "test", "setup", "test.integration", "repeat-e2e", "admin", "desk"])
     parser.add_argument("times", nargs="?", type=int, default=200, help="runs, for repeat-e2e")
     parser.add_argument("--env", default=None, choices=["dev", "test", "integration", "prod"])
     options = parser.parse_args()
@@ -148,6 +157,8 @@ def main() -> None:
         test_integration(options.env or "test")
     elif options.task == "repeat-e2e":
         repeat_e2e(options.times)
+    elif options.task == "desk":
+        desk()
     else:
         admin()
 

@@ -1,5 +1,8 @@
 """The site (admin, desk and its websocket) under uvicorn, inside an event loop that may also run the engine."""
 
+import asyncio
+import signal
+
 import uvicorn
 
 
@@ -11,7 +14,7 @@ class Site:
 
         self.config = uvicorn.Config(application, host=host, port=port, lifespan="off", log_level=log_level)
         self.server = uvicorn.Server(self.config)
-        self._main = None
+        self._main: asyncio.Task | None = None
 
     @property
     def url(self) -> str:
@@ -19,22 +22,33 @@ class Site:
         host, port = self.server.servers[0].sockets[0].getsockname()[:2]
         return f"http://{host}:{port}"
 
-    async def serve(self) -> None:
-        """Serve until interrupted (Ctrl+C, SIGTERM)."""
-        await self.server.serve()
-
     async def start(self) -> None:
-        """Listen and answer in the background (for tests and benchmarks); ``stop`` ends it."""
-        import asyncio
-
+        """Listen and answer in the background; ``stop`` ends it."""
         self.config.load()
         self.server.lifespan = self.config.lifespan_class(self.config)
         await self.server.startup()
         self._main = asyncio.create_task(self.server.main_loop(), name="uvicorn")
 
+    async def serve(self) -> None:
+        """Serve until SIGINT or SIGTERM, then close the connections (what else runs in the loop goes on)."""
+        await self.start()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self._exit)
+        try:
+            assert self._main is not None
+            await self._main
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+            await self.server.shutdown()
+
     async def stop(self) -> None:
         """Close the connections and stop listening."""
-        self.server.should_exit = True
+        self._exit()
         if self._main is not None:
             await self._main
         await self.server.shutdown()
+
+    def _exit(self) -> None:
+        self.server.should_exit = True

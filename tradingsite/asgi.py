@@ -5,10 +5,13 @@ import os
 from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
+from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", f"tradingsite.settings.{os.environ.get('TRADING_ENV', 'dev')}")
-http = get_asgi_application()  # sets Django up before the consumers' modules import models
+django_application = get_asgi_application()  # sets Django up before the consumers' modules import models
+# Static files (admin, desk) straight from the apps' folders, under any ASGI server: no collectstatic step.
+http = ASGIStaticFilesHandler(django_application)
 
 from desk.routing import websocket_urlpatterns  # noqa: E402
 

@@ -122,7 +122,7 @@
       cell(row, s.stream.events, "events");
       const buttons = row.insertCell();
       buttons.className = "controls";
-      for (const name of Object.keys(controls)) {
+      for (const name of applicable(s)) {
         if (!controls[name]) continue;
         const button = document.createElement("button");
         button.type = "button";
@@ -138,6 +138,13 @@
         td.colSpan = 17;
       }
     }
+  }
+
+  // The controls that make sense in the symbol's state (the form below the table offers them all).
+  function applicable(s) {
+    const trading = s.trading === "off" ? ["start_trading"] :
+      s.trading === "on" ? ["stop_trading", "shutdown_trading"] : ["stop_trading"];
+    return trading.concat(s.streaming === "on" ? ["stop_streaming"] : ["start_streaming"]);
   }
 
   function renderTraders() {
@@ -221,7 +228,7 @@
     for (const o of orders) {
       const open = o.status === "NEW" || o.status === "PARTIALLY_FILLED";
       const color = o.side === "BUY" ? "#1a7f37" : "#c62828";
-      const px = x(o.side === "BUY" || open ? o.time : o.update_time), py = y(Number(o.price));
+      const px = x(open ? o.time : o.update_time), py = y(Number(o.price));
       if (open) {
         context.setLineDash([4, 4]);
         context.strokeStyle = color;
