@@ -47,10 +47,14 @@ class Board:
         self.settled, self.running = settled, running
 
     def load(self, symbol: str, orders: list[Order], price: tuple[Decimal, int] | None) -> None:
-        """Start following ``symbol`` from what the database holds."""
+        """Take what the database holds of ``symbol`` (reports already held win if newer)."""
         ledger = self.ledgers.setdefault(symbol, Ledger())
-        for order in orders:
-            ledger.add(order)
+        taken = [order for order in orders if ledger.add(order)]
+        for order in sorted(taken, key=lambda o: (o.update_time, o.order_id))[-LATEST_ORDERS:]:
+            key = (order.symbol, order.order_id)
+            self._latest.pop(key, None)
+            self._latest[key] = self._new_orders[key] = order
+        self._trim_latest()
         if price is not None and symbol not in self.prices:
             self.prices[symbol] = price
         self._dirty.add(symbol)

@@ -2,6 +2,9 @@
 
 from typing import Protocol
 
+from desk import selectors
+from desk.following import Following
+from desk.messages import SYMBOLS
 from desk.publisher import DeskPublisher
 from engine.component import Host
 from engine.plan import Plan
@@ -17,7 +20,11 @@ class RunningHost(Host, Protocol):
 
 
 class DeskComponent:
-    """Wanted by every live engine: the publisher follows the symbols on its own."""
+    """Wanted by every live engine, following the symbols with trading, streaming or storing on.
+
+    It is listed before trading in ``ENGINE_COMPONENTS``: in a reconcile that starts a symbol, the
+    publisher follows it before its leader starts.
+    """
 
     name = "desk"
     stops_first = False  # it only reports on the others
@@ -25,28 +32,34 @@ class DeskComponent:
     def __init__(self, engine: RunningHost) -> None:
         self.engine = engine
         self.failures: dict[str, str] = {}
+        self.following = Following(engine.runtime.layer)
 
     @staticmethod
     def check(plan: Plan) -> None:
         """Plans (backtests) have no desk."""
 
-    async def wanted(self) -> dict[str, None]:
-        return {} if self.engine.plan is not None else {KEY: None}
+    async def wanted(self) -> dict[str, frozenset[str]]:
+        if self.engine.plan is not None:
+            return {}
+        return {KEY: frozenset(await self.engine.db.run(selectors.active_symbols))}
 
     def actor_name(self, key: str) -> str:
         return "desk.publisher"
 
-    def make_actor(self, key: str, config: None) -> DeskPublisher:
-        return DeskPublisher(venue=self.engine.venue, running=self._trading)
+    def make_actor(self, key: str, config: frozenset[str]) -> DeskPublisher:
+        return DeskPublisher(venue=self.engine.venue, running=self._trading, following=self.following, symbols=config)
 
-    async def reconfigure(self, key: str, config: None) -> None:
-        """Nothing to configure."""
+    async def reconfigure(self, key: str, config: frozenset[str]) -> None:
+        channel = self.engine.runtime.channel_of(self.actor_name(key))
+        added = await self.following.follow(channel, config)
+        if added:  # what was published before the memberships existed is read from the database
+            await self.engine.runtime.send(self.actor_name(key), {"type": SYMBOLS, "symbols": sorted(added)})
 
     async def ended(self, key: str, error: BaseException | None) -> None:
         """The publisher restarts on its own; a desk without it shows the database's picture."""
 
     def describe(self, key: str) -> str:
-        return "publishing the desk"
+        return "the desk's symbols"
 
     def _trading(self) -> set[str]:
         try:

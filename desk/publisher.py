@@ -1,6 +1,7 @@
 """The engine's desk publisher: one actor that turns what happens into a few small messages a second.
 
-It follows the trade events and order reports of every symbol with something switched on, reads
+It follows the trade events and order reports of every symbol with something switched on
+(``desk.following``, kept up to date by the engine's reconcile), reads
 the settings, streams, engines and balances from the database every ``POLL_SECONDS`` on a thread
 of its own (never the engine's database thread), and at most every ``PUBLISH_SECONDS`` publishes
 what changed as one ``desk.patch`` on the ``desk.updates`` group. It knows no browser: group sends
@@ -19,10 +20,10 @@ from core.actors.actor import Actor, handles
 from core.actors.policy import RestartPolicy
 from core.codec import ORDER_UPDATE, TRADE_BATCH, TRADE_EVENT, MessageError, TradeBatch, decode_order
 from core.db import Database
-from core.groups import orders_group, trade_events_group
 from desk import selectors
 from desk.board import Board
-from desk.messages import DESK_GROUP, DESK_REQUESTS_GROUP, PATCH, PICTURE, RESYNC
+from desk.following import Following
+from desk.messages import DESK_GROUP, DESK_REQUESTS_GROUP, PATCH, PICTURE, RESYNC, SYMBOLS
 
 logger = logging.getLogger(__name__)
 
@@ -37,16 +38,21 @@ class DeskPublisher(Actor):
     groups = (DESK_REQUESTS_GROUP,)
     restart_policy = RestartPolicy(max_restarts=1000, within_seconds=60, backoff_initial=0.5, backoff_max=10.0)
 
-    def __init__(self, *, venue: str, running: Callable[[], set[str]]) -> None:
+    def __init__(
+        self, *, venue: str, running: Callable[[], set[str]], following: Following, symbols: frozenset[str]
+    ) -> None:
         self.venue = venue
         self.running = running
+        self.following = following
+        self.symbols = symbols
         self.board = Board(venue)
-        self.followed: set[str] = set()
         self.replies: set[str] = set()
+        self.reload: set[str] = set()
         self._task: asyncio.Task | None = None
 
     async def on_start(self) -> None:
         self.db = Database("desk-db")
+        await self.following.follow(self.ctx.channel, self.symbols)
         await self._poll()
         self.board.remember_latest(await self.db.run(selectors.latest_orders, self.venue))
         self._task = asyncio.create_task(self._publish_forever(), name="desk-publisher")
@@ -55,8 +61,7 @@ class DeskPublisher(Actor):
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
-        for symbol in sorted(self.followed):
-            await self._leave(symbol)
+        await self.following.leave()
         await self.db.close()
 
     @handles(TRADE_EVENT, TRADE_BATCH)
@@ -75,6 +80,10 @@ class DeskPublisher(Actor):
             self.board.order(decode_order(message))
         except MessageError as error:
             logger.warning("desk publisher ignored a bad order report: %s", error)
+
+    @handles(SYMBOLS)
+    async def symbols_added(self, message: dict[str, Any]) -> None:
+        self.reload.update(message.get("symbols") or ())
 
     @handles(RESYNC)
     async def resync(self, message: dict[str, Any]) -> None:
@@ -97,8 +106,7 @@ class DeskPublisher(Actor):
                     await self._save_prices()
                 if loop.time() >= next_refresh:  # a layer forgets memberships not renewed within its group expiry
                     next_refresh = loop.time() + settings.CHANNEL_GROUP_REFRESH_SECONDS
-                    for symbol in sorted(self.followed):
-                        await self._follow(symbol)
+                    await self.following.refresh()
                 await self._publish()
             except asyncio.CancelledError:
                 raise
@@ -107,12 +115,8 @@ class DeskPublisher(Actor):
 
     async def _poll(self) -> None:
         settled = await self.db.run(selectors.settled, self.venue)
-        wanted = set(settled.active)
-        for symbol in sorted(wanted - self.followed):
-            await self._follow(symbol)
-        for symbol in sorted(self.followed - wanted):
-            await self._leave(symbol)
-        fresh = [s for s in settled.symbols if s not in self.board.ledgers]
+        fresh = sorted({s for s in settled.symbols if s not in self.board.ledgers} | self.reload)
+        self.reload = set()
         if fresh:
             orders = await self.db.run(selectors.orders, self.venue, fresh)
             prices = await self.db.run(selectors.prices, fresh)
@@ -134,13 +138,3 @@ class DeskPublisher(Actor):
         unsaved = self.board.take_unsaved_prices()
         if unsaved:
             await self.db.run(selectors.save_prices, unsaved)
-
-    async def _follow(self, symbol: str) -> None:
-        for group in (trade_events_group(symbol), orders_group(symbol)):
-            await self.ctx.layer.group_add(group, self.ctx.channel)
-        self.followed.add(symbol)
-
-    async def _leave(self, symbol: str) -> None:
-        for group in (trade_events_group(symbol), orders_group(symbol)):
-            await self.ctx.layer.group_discard(group, self.ctx.channel)
-        self.followed.discard(symbol)

@@ -23,10 +23,14 @@ class DeskView:
         self.balances: list[dict] = []
         self.engines: list[dict] = []
         self.streams: list[dict] = []
-        self.frames = 0
+        self.kinds: list[str] = []  # of every frame applied: "picture" or "patch"
+
+    @property
+    def frames(self) -> int:
+        return len(self.kinds)
 
     def apply(self, frame: dict) -> None:
-        self.frames += 1
+        self.kinds.append(frame["kind"])
         if frame["kind"] == "picture":
             self.symbols, self.orders, self.chart = {}, {}, {}
         for symbol, section in frame.get("symbols", {}).items():

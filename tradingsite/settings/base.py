@@ -186,9 +186,9 @@ TRADER_RESTART_WINDOW_SECONDS = env.float("TRADER_RESTART_WINDOW_SECONDS", defau
 # Storage starts first: what traders publish while they resume at start-up is stored too.
 ENGINE_COMPONENTS = [
     "data_warehouse.engine.StoringComponent",
+    "desk.engine.DeskComponent",  # before trading: it follows a symbol before the symbol's first order
     "naive.engine.TradingComponent",
     "streamer.engine.StreamingComponent",
-    "desk.engine.DeskComponent",
 ]
 
 # Binance: the market-data websocket and the REST API (public endpoints fill stream gaps).

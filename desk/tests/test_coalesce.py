@@ -1,0 +1,88 @@
+"""Per-browser coalescing: whatever arrives, the pending frame holds the latest of each thing, within bounds."""
+
+import pytest
+
+from desk.coalesce import Pending
+
+
+def order(order_id: int, status: str = "NEW", symbol: str = "XRPUSDT") -> dict:
+    return {"order_id": order_id, "symbol": symbol, "status": status}
+
+
+def section(price: str) -> dict:
+    return {"symbol": "XRPUSDT", "price": price}
+
+
+@pytest.mark.parametrize(
+    ("patches", "expected"),
+    [
+        pytest.param([{"symbols": {"XRPUSDT": section("1")}}], {"symbols": {"XRPUSDT": section("1")}}, id="one"),
+        pytest.param(
+            [{"symbols": {"XRPUSDT": section("1")}}, {"symbols": {"XRPUSDT": section("2")}}],
+            {"symbols": {"XRPUSDT": section("2")}},
+            id="a symbol's newer section wins",
+        ),
+        pytest.param(
+            [{"symbols": {"XRPUSDT": section("1")}}, {"symbols": {"ETHUSDT": None}}],
+            {"symbols": {"XRPUSDT": section("1"), "ETHUSDT": None}},
+            id="symbols merge; None removes",
+        ),
+        pytest.param(
+            [{"totals": {"USDT": 1}, "balances": [1]}, {"totals": {"USDT": 2}}],
+            {"totals": {"USDT": 2}, "balances": [1]},
+            id="totals and balances: the newest",
+        ),
+        pytest.param(
+            [{"orders": [order(1), order(2)]}, {"orders": [order(1, "FILLED")]}],
+            {"orders": [order(2), order(1, "FILLED")]},
+            id="an order's newer report wins and moves last",
+        ),
+        pytest.param(
+            [{"orders": [order(1)]}, {"orders": [order(1, symbol="ETHUSDT")]}],
+            {"orders": [order(1), order(1, symbol="ETHUSDT")]},
+            id="order ids are per symbol",
+        ),
+        pytest.param(
+            [{"chart": {"XRPUSDT": [[1, "1"]]}}, {"chart": {"XRPUSDT": [[2, "2"]], "ETHUSDT": [[3, "3"]]}}],
+            {"chart": {"XRPUSDT": [[1, "1"], [2, "2"]], "ETHUSDT": [[3, "3"]]}},
+            id="chart points append",
+        ),
+    ],
+)
+def test_patches_merge(patches: list[dict], expected: dict) -> None:
+    pending = Pending()
+    for patch in patches:
+        pending.merge(patch)
+
+    frame = pending.take()
+
+    assert frame == {"kind": "patch", "orders": [], "chart": {}, **expected}
+    assert pending.take() is None
+
+
+def test_a_burst_stays_within_bounds() -> None:
+    pending = Pending(orders_kept=50, points_kept=600)
+    for n in range(4_000):
+        pending.merge(
+            {"orders": [order(n)], "chart": {"XRPUSDT": [[n, str(n)]]}, "symbols": {"XRPUSDT": section(str(n))}}
+        )
+
+    frame = pending.take()
+
+    assert [o["order_id"] for o in frame["orders"]] == list(range(3_950, 4_000))
+    assert frame["chart"]["XRPUSDT"] == [[n, str(n)] for n in range(3_400, 4_000)]
+    assert frame["symbols"] == {"XRPUSDT": section("3999")}
+    assert pending.merged == 3_999
+
+
+def test_a_picture_replaces_what_was_pending_and_takes_later_patches() -> None:
+    pending = Pending()
+    pending.merge({"symbols": {"ETHUSDT": section("9")}, "orders": [order(7)]})
+
+    pending.replace({"venue": "simulated", "symbols": {"XRPUSDT": section("1")}, "orders": [order(1)], "chart": {}})
+    pending.merge({"orders": [order(1, "FILLED")]})
+    frame = pending.take()
+
+    assert frame["kind"] == "picture"
+    assert frame["symbols"] == {"XRPUSDT": section("1")}
+    assert frame["orders"] == [order(1, "FILLED")]
