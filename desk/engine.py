@@ -59,7 +59,7 @@ class DeskComponent:
         """The publisher restarts on its own; a desk without it shows the database's picture."""
 
     def describe(self, key: str) -> str:
-        return "the desk's symbols"
+        return "the desk"
 
     def _trading(self) -> set[str]:
         try:

@@ -10,10 +10,12 @@ for one publish. A consumer that asks (``desk.resync``) gets the whole picture a
 """
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from typing import Any
 
+from channels.exceptions import ChannelFull
 from django.conf import settings
 
 from core.actors.actor import Actor, handles
@@ -132,7 +134,8 @@ class DeskPublisher(Actor):
             replies, self.replies = self.replies, set()
             whole = {"type": PICTURE, "picture": self.board.picture()}
             for channel in replies:
-                await self.ctx.layer.send(channel, whole)
+                with contextlib.suppress(ChannelFull):  # that consumer is not reading; it re-syncs when it does
+                    await self.ctx.layer.send(channel, whole)
 
     async def _save_prices(self) -> None:
         unsaved = self.board.take_unsaved_prices()
