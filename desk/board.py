@@ -33,6 +33,7 @@ class Board:
         self._new_points: dict[str, list] = {}
         self._dirty: set[str] = set()
         self._published: dict[str, dict] = {}
+        self._published_traders: dict[str, list] = {}
         self._published_rest: dict[str, object] = {}
         self.unsaved_prices: dict[str, tuple[Decimal, int]] = {}
 
@@ -95,6 +96,10 @@ class Board:
             quote=self.settled.quotes.get(symbol, ""),
         )
 
+    def traders(self, symbol: str) -> list[dict]:
+        """The symbol's traders with their open orders."""
+        return picture.traders((self.ledgers.get(symbol) or Ledger()).open_orders())
+
     def shown(self) -> list[str]:
         """Symbols on the desk: what the database shows, and any the engine reported orders of."""
         return sorted(set(self.settled.symbols) | {s for s, ledger in self.ledgers.items() if ledger.orders()})
@@ -105,6 +110,7 @@ class Board:
         return {
             "venue": self.venue,
             "symbols": sections,
+            "traders": {symbol: self.traders(symbol) for symbol in sections},
             "totals": picture.totals(sections.values()),
             "orders": [picture.order_row(o) for o in self._latest.values()],
             "balances": picture.balance_rows(self.settled.balances),
@@ -117,17 +123,22 @@ class Board:
         """What changed since the last patch (None if nothing did)."""
         patch: dict[str, object] = {}
         shown = self.shown()
-        symbols = {}
+        symbols, traders = {}, {}
         for symbol in sorted(self._dirty & set(shown)):
-            section = self.section(symbol)
+            section, working = self.section(symbol), self.traders(symbol)
             if section != self._published.get(symbol):
                 symbols[symbol] = self._published[symbol] = section
+            if working != self._published_traders.get(symbol):
+                traders[symbol] = self._published_traders[symbol] = working
         for symbol in set(self._published) - set(shown):
             del self._published[symbol]
-            symbols[symbol] = None
+            self._published_traders.pop(symbol, None)
+            symbols[symbol] = traders[symbol] = None
         self._dirty.clear()
         if symbols:
             patch["symbols"] = symbols
+        if traders:
+            patch["traders"] = traders
         rest = {
             "totals": picture.totals(self._published.values()),
             "balances": picture.balance_rows(self.settled.balances),

@@ -1,6 +1,6 @@
 """What one browser has not been sent yet, merged so that it stays small whatever arrives.
 
-Each part merges by its own rule: a symbol's section, the totals, balances, engines and streams
+Each part merges by its own rule: a symbol's section and traders, the totals, balances, engines and streams
 are replaced by the newer one; orders are kept by id (the newer report wins) and only the latest
 ``orders_kept``; chart points are appended and only the last ``points_kept`` per symbol stay.
 A whole picture replaces everything pending. So a browser that reads slowly, or a burst of
@@ -40,8 +40,9 @@ class Pending:
         for name in REPLACED:
             if name in patch:
                 frame[name] = patch[name]
-        if "symbols" in patch:
-            frame.setdefault("symbols", {}).update(patch["symbols"])
+        for name in ("symbols", "traders"):  # by symbol: the newer wins, None removes
+            if name in patch:
+                frame.setdefault(name, {}).update(patch[name])
         orders = frame["orders"]
         for row in patch.get("orders", ()):
             orders.pop(_key(row), None)

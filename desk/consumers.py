@@ -40,6 +40,7 @@ class DeskConsumer(AsyncWebsocketConsumer):
             return
         await self.accept()
         self.pending = Pending()
+        self.watching: str | None = None  # the symbol whose chart the browser shows: the only chart sent
         self.losses = LossDetector()
         self._wake = asyncio.Event()
         self._flusher = asyncio.create_task(self._flush_forever())
@@ -55,25 +56,38 @@ class DeskConsumer(AsyncWebsocketConsumer):
         await self.channel_layer.group_discard(DESK_GROUP, self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        """The browser asks for nothing but a fresh start ({"resync": true})."""
+        """The browser says which symbol's chart it shows ({"watch": "XRPUSDT"}), or asks to start over."""
         try:
             asked = orjson.loads(text_data or bytes_data or b"{}")
         except orjson.JSONDecodeError:
             return
-        if isinstance(asked, dict) and asked.get("resync"):
+        if not isinstance(asked, dict):
+            return
+        if asked.get("resync"):
             await self._resync()
+        watch = asked.get("watch")
+        if isinstance(watch, str) and watch != self.watching:
+            self.watching = watch  # its chart so far comes with the publisher's picture
+            await self.channel_layer.group_send(DESK_REQUESTS_GROUP, {"type": RESYNC, "reply_to": self.channel_name})
 
     async def desk_patch(self, message: dict[str, Any]) -> None:
         if self.losses.check(message) is not None:
             logger.warning("a desk browser missed updates; it starts over from the database")
             await self._resync()
             return
-        self.pending.merge(message["patch"])
+        self.pending.merge(self._watched(message["patch"]))
         self._wake.set()
 
     async def desk_picture(self, message: dict[str, Any]) -> None:
-        self.pending.replace(message["picture"])
+        self.pending.replace(self._watched(message["picture"]))
         self._wake.set()
+
+    def _watched(self, part: dict[str, Any]) -> dict[str, Any]:
+        """``part`` with the chart of the watched symbol only."""
+        chart = part.get("chart")
+        if chart:
+            part["chart"] = {self.watching: chart[self.watching]} if self.watching in chart else {}
+        return part
 
     async def _resync(self) -> None:
         whole = await database_sync_to_async(picture.from_database)(settings.EXCHANGE)

@@ -74,7 +74,7 @@ def symbol_section(
     running: bool | None,
     quote: str,
 ) -> dict:
-    """Everything the desk shows about one symbol."""
+    """What the desk shows of one symbol in its row (its traders are apart: they change less often)."""
     last, at = price if price is not None else (None, None)
     open_orders = ledger.open_orders()
     return {
@@ -98,7 +98,6 @@ def symbol_section(
         "pnl": figures_row(ledger.figures(last)),
         "open_orders": len(open_orders),
         "open_notional": money(sum((o.price * (o.orig_qty - o.executed_qty) for o in open_orders), ZERO)),
-        "traders": traders(open_orders),
     }
 
 
@@ -167,6 +166,7 @@ def assemble(
     return {
         "venue": venue,
         "symbols": sections,
+        "traders": {symbol: traders((ledgers.get(symbol) or Ledger()).open_orders()) for symbol in settled.symbols},
         "totals": totals(sections.values()),
         "orders": [order_row(order) for order in latest],
         "balances": balance_rows(settled.balances),

@@ -36,7 +36,7 @@ def render(picture: dict) -> str:
         error = f", last error: {stream['last_error']}" if stream["last_error"] else ""
         lines.append(f"Stream {stream['source']}: {state}, {stream['reconnects']} reconnects{error}")
     lines += ["", "Symbols", *_symbols(picture["symbols"])]
-    lines += ["", "Open orders", *_open_orders(picture["symbols"])]
+    lines += ["", "Open orders", *_open_orders(picture["traders"])]
     lines += ["", "Balances"]
     balances = picture["balances"]
     if balances:
@@ -67,11 +67,11 @@ def _symbols(symbols: dict) -> list[str]:
     return lines
 
 
-def _open_orders(symbols: dict) -> list[str]:
+def _open_orders(traders: dict) -> list[str]:
     rows = [
-        (s["symbol"], t["trader"], o["order_id"], o["side"], o["price"], o["quantity"], o["notional"], o["status"])
-        for s in symbols.values()
-        for t in s["traders"]
+        (symbol, t["trader"], o["order_id"], o["side"], o["price"], o["quantity"], o["notional"], o["status"])
+        for symbol, working in traders.items()
+        for t in working
         for o in t["orders"]
     ]
     if not rows:

@@ -56,6 +56,9 @@ async def test_the_desk_shows_the_seed_cycle_live_and_stops_trading(engine, chan
     await expect(page.locator("#traders tbody tr .notional")).to_have_text(["19.998069"], timeout=TIMEOUT)
     await expect(page.locator('#totals tr[data-quote="USDT"] .cycles')).to_have_text("1", timeout=TIMEOUT)
     await expect(page.locator('#balances tr[data-asset="USDT"] .locked')).to_have_text("19.998069", timeout=TIMEOUT)
+    chart = page.locator("#chart")
+    await expect(chart).to_have_attribute("data-markers", "3", timeout=TIMEOUT)  # the buy, the sell, the new buy
+    assert int(await chart.get_attribute("data-points")) >= 1
     assert await page.evaluate("window.loadedOnce === true"), "the page reloaded"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=SCREENSHOTS / "desk.png", full_page=True)

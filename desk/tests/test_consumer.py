@@ -57,6 +57,6 @@ async def test_the_seed_cycle_appears_live_with_its_pnl(engine, channel_layer) -
     assert xrp["pnl"]["cycles"] == 1
     assert xrp["pnl"]["realized"] == "0.01566548"  # 46.43 × (0.4319 × 0.999 − 0.4307 × 1.001)
     assert xrp["open_orders"] == 1
-    assert xrp["traders"][0]["orders"][0]["notional"] == "19.998069"
+    assert view.traders["XRPUSDT"][0]["orders"][0]["notional"] == "19.998069"
     assert view.totals["USDT"]["cycles"] == 1
     await socket.close()

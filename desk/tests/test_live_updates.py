@@ -40,6 +40,7 @@ async def open_desk() -> DeskSocket:
 async def test_a_burst_of_4000_events_reaches_a_browser_in_a_few_capped_frames(engine, channel_layer) -> None:
     await run_command("start_storing", "ORDERS", "XRPUSDT")  # something on: the publisher follows XRPUSDT
     socket = await open_desk()
+    await socket.watch("XRPUSDT")
     await socket.wait_for("XRPUSDT", lambda v: "XRPUSDT" in v.symbols)
     before = socket.view.frames
     loop = asyncio.get_running_loop()

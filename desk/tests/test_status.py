@@ -46,7 +46,7 @@ def test_stored_orders_give_the_position_and_pnl_without_an_engine(seeded) -> No
     assert xrp["pnl"]["realized"] == "0.01566548"
     assert xrp["pnl"]["cycles"] == 1
     assert xrp["pnl"]["holding"] == "0"
-    assert [(t["trader"], [o["order_id"] for o in t["orders"]]) for t in xrp["traders"]] == [(2, [3])]
+    assert [(t["trader"], [o["order_id"] for o in t["orders"]]) for t in document["traders"]["XRPUSDT"]] == [(2, [3])]
     assert document["totals"]["USDT"]["open_notional"] == "19.998069"
     assert document["engines"] == []
 

@@ -17,6 +17,7 @@ class DeskView:
 
     def __init__(self) -> None:
         self.symbols: dict[str, dict] = {}
+        self.traders: dict[str, list] = {}
         self.orders: dict[str, dict] = {}
         self.chart: dict[str, list] = {}
         self.totals: dict = {}
@@ -33,11 +34,15 @@ class DeskView:
         self.kinds.append(frame["kind"])
         if frame["kind"] == "picture":
             self.symbols, self.orders, self.chart = {}, {}, {}
-        for symbol, section in frame.get("symbols", {}).items():
-            if section is None:
-                self.symbols.pop(symbol, None)
-            else:
-                self.symbols[symbol] = section
+        if frame["kind"] == "picture":
+            self.traders = {}
+        for name in ("symbols", "traders"):
+            part = getattr(self, name)
+            for symbol, value in frame.get(name, {}).items():
+                if value is None:
+                    part.pop(symbol, None)
+                else:
+                    part[symbol] = value
         for name in ("totals", "balances", "engines", "streams"):
             if name in frame:
                 setattr(self, name, frame[name])
@@ -70,6 +75,10 @@ class DeskSocket:
         await self.communicator.send_input({"type": "websocket.connect"})
         answer = await self.communicator.receive_output(timeout)
         return answer["type"] == "websocket.accept", answer.get("code")
+
+    async def watch(self, symbol: str) -> None:
+        """Show ``symbol``'s chart, as the browser says when one is selected."""
+        await self.communicator.send_input({"type": "websocket.receive", "text": f'{{"watch": "{symbol}"}}'})
 
     async def close(self) -> None:
         await self.communicator.send_input({"type": "websocket.disconnect", "code": 1000})

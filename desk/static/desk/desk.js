@@ -3,10 +3,11 @@
 (function () {
   const ORDERS_KEPT = 50;
   const POINTS_KEPT = 600;
-  const state = { symbols: {}, totals: {}, orders: new Map(), balances: [], engines: [], streams: [], chart: {} };
+  const state = { symbols: {}, traders: {}, totals: {}, orders: new Map(), balances: [], engines: [], streams: [], chart: {} };
   const controls = JSON.parse(document.getElementById("desk-controls").textContent);
   let selected = null;
   let retries = 0;
+  let socket = null;
 
   const $ = (selector) => document.querySelector(selector);
   const text = (value) => (value === null || value === undefined || value === "" ? "—" : String(value));
@@ -22,12 +23,15 @@
   function apply(frame) {
     if (frame.kind === "picture") {
       state.symbols = {};
+      state.traders = {};
       state.orders = new Map();
       state.chart = {};
     }
-    for (const [symbol, section] of Object.entries(frame.symbols || {})) {
-      if (section === null) delete state.symbols[symbol];
-      else state.symbols[symbol] = section;
+    for (const part of ["symbols", "traders"]) {
+      for (const [symbol, value] of Object.entries(frame[part] || {})) {
+        if (value === null) delete state[part][symbol];
+        else state[part][symbol] = value;
+      }
     }
     for (const name of ["totals", "balances", "engines", "streams"]) {
       if (name in frame) state[name] = frame[name];
@@ -41,7 +45,7 @@
       const kept = (state.chart[symbol] = (state.chart[symbol] || []).concat(points));
       if (kept.length > POINTS_KEPT) kept.splice(0, kept.length - POINTS_KEPT);
     }
-    if (!selected || !(selected in state.symbols)) selected = Object.keys(state.symbols)[0] || null;
+    if (!selected || !(selected in state.symbols)) select(Object.keys(state.symbols)[0] || null);
     render();
   }
 
@@ -101,7 +105,7 @@
       if (s.symbol === selected) row.className = "selected";
       row.addEventListener("click", (event) => {
         if (event.target.tagName === "BUTTON") return;
-        selected = s.symbol;
+        select(s.symbol);
         render();
       });
       cell(row, s.symbol, "symbol");
@@ -147,12 +151,17 @@
     return trading.concat(s.streaming === "on" ? ["stop_streaming"] : ["start_streaming"]);
   }
 
+  // The server sends the chart of the selected symbol only.
+  function select(symbol) {
+    selected = symbol;
+    if (symbol && socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ watch: symbol }));
+  }
+
   function renderTraders() {
     $("#chart-symbol").textContent = selected || "";
     const body = $("#traders tbody");
     body.replaceChildren();
-    const section = state.symbols[selected];
-    for (const trader of section ? section.traders : []) {
+    for (const trader of state.traders[selected] || []) {
       for (const order of trader.orders) {
         const row = body.insertRow();
         row.dataset.orderId = order.order_id;
@@ -207,6 +216,8 @@
     const orders = Array.from(state.orders.values()).filter((o) => o.symbol === selected);
     const prices = points.map((p) => p[1]).concat(orders.map((o) => Number(o.price)));
     const times = points.map((p) => p[0]).concat(orders.map((o) => o.time));
+    canvas.dataset.points = String(points.length);
+    canvas.dataset.markers = String(orders.length);
     context.fillStyle = "#667";
     context.font = "12px sans-serif";
     if (!prices.length) {
@@ -275,9 +286,10 @@
   function connect() {
     const indicator = $("#connection");
     const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const socket = new WebSocket(`${scheme}://${location.host}/ws/desk/`);
+    socket = new WebSocket(`${scheme}://${location.host}/ws/desk/`);
     socket.onopen = () => {
       retries = 0;
+      if (selected) socket.send(JSON.stringify({ watch: selected }));
       indicator.dataset.state = "live";
       indicator.textContent = "live";
     };
