@@ -3,7 +3,8 @@
 Trade events and order reports change it as they arrive (cheaply: a price, a chart point, one
 order); the settings, streams, engines and balances come from the database a few times a
 second. ``patch()`` then gives only what differs from what was last published, so a quiet
-symbol costs nothing and a busy one costs one section per publish however many events it had.
+symbol costs nothing and a busy one costs the fields that changed (its price and P&L, mostly) once
+per publish, however many events it had.
 """
 
 from collections import OrderedDict, deque
@@ -125,9 +126,11 @@ class Board:
         shown = self.shown()
         symbols, traders = {}, {}
         for symbol in sorted(self._dirty & set(shown)):
-            section, working = self.section(symbol), self.traders(symbol)
-            if section != self._published.get(symbol):
-                symbols[symbol] = self._published[symbol] = section
+            section, working, before = self.section(symbol), self.traders(symbol), self._published.get(symbol)
+            changed = section if before is None else {k: v for k, v in section.items() if before.get(k) != v}
+            if changed:  # a symbol's first section whole, then only the fields that changed
+                symbols[symbol] = changed
+                self._published[symbol] = section
             if working != self._published_traders.get(symbol):
                 traders[symbol] = self._published_traders[symbol] = working
         for symbol in set(self._published) - set(shown):

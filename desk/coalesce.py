@@ -1,10 +1,11 @@
 """What one browser has not been sent yet, merged so that it stays small whatever arrives.
 
-Each part merges by its own rule: a symbol's section and traders, the totals, balances, engines and streams
-are replaced by the newer one; orders are kept by id (the newer report wins) and only the latest
-``orders_kept``; chart points are appended and only the last ``points_kept`` per symbol stay.
-A whole picture replaces everything pending. So a browser that reads slowly, or a burst of
-thousands of events, never makes the pending frame bigger than one picture of the desk.
+Each part merges by its own rule: a symbol's row takes the fields that changed; its traders, the
+totals, balances, engines and streams are replaced by the newer ones; orders are kept by id (the
+newer report wins) and only the latest ``orders_kept``; chart points are appended and only the last
+``points_kept`` per symbol stay. A whole picture replaces everything pending. So a browser that
+reads slowly, or a burst of thousands of events, never makes the pending frame bigger than one
+picture of the desk.
 """
 
 from typing import Any
@@ -40,9 +41,12 @@ class Pending:
         for name in REPLACED:
             if name in patch:
                 frame[name] = patch[name]
-        for name in ("symbols", "traders"):  # by symbol: the newer wins, None removes
-            if name in patch:
-                frame.setdefault(name, {}).update(patch[name])
+        symbols = frame.setdefault("symbols", {})
+        for symbol, fields in patch.get("symbols", {}).items():  # the changed fields of a row; None removes
+            row = symbols.get(symbol)
+            symbols[symbol] = {**row, **fields} if row is not None and fields is not None else fields
+        if "traders" in patch:  # a symbol's traders whole; None removes
+            frame.setdefault("traders", {}).update(patch["traders"])
         orders = frame["orders"]
         for row in patch.get("orders", ()):
             orders.pop(_key(row), None)

@@ -23,6 +23,28 @@ def section(price: str) -> dict:
             id="a symbol's newer section wins",
         ),
         pytest.param(
+            [
+                {"symbols": {"XRPUSDT": {"symbol": "XRPUSDT", "price": "1", "cycles": 0}}},
+                {"symbols": {"XRPUSDT": {"price": "2"}}},
+            ],
+            {"symbols": {"XRPUSDT": {"symbol": "XRPUSDT", "price": "2", "cycles": 0}}},
+            id="a row takes the fields that changed",
+        ),
+        pytest.param(
+            [
+                {"symbols": {"XRPUSDT": section("1")}},
+                {"symbols": {"XRPUSDT": None}},
+                {"symbols": {"XRPUSDT": {"price": "3"}}},
+            ],
+            {"symbols": {"XRPUSDT": {"price": "3"}}},
+            id="changes after a removal start a row afresh",
+        ),
+        pytest.param(
+            [{"traders": {"XRPUSDT": [1, 2]}}, {"traders": {"XRPUSDT": [2]}}],
+            {"traders": {"XRPUSDT": [2]}},
+            id="a symbol's traders: the newest, whole",
+        ),
+        pytest.param(
             [{"symbols": {"XRPUSDT": section("1")}}, {"symbols": {"ETHUSDT": None}}],
             {"symbols": {"XRPUSDT": section("1"), "ETHUSDT": None}},
             id="symbols merge; None removes",
@@ -56,7 +78,7 @@ def test_patches_merge(patches: list[dict], expected: dict) -> None:
 
     frame = pending.take()
 
-    assert frame == {"kind": "patch", "orders": [], "chart": {}, **expected}
+    assert frame == {"kind": "patch", "orders": [], "chart": {}, "symbols": {}, **expected}
     assert pending.take() is None
 
 

@@ -36,13 +36,16 @@ class DeskView:
             self.symbols, self.orders, self.chart = {}, {}, {}
         if frame["kind"] == "picture":
             self.traders = {}
-        for name in ("symbols", "traders"):
-            part = getattr(self, name)
-            for symbol, value in frame.get(name, {}).items():
-                if value is None:
-                    part.pop(symbol, None)
-                else:
-                    part[symbol] = value
+        for symbol, fields in frame.get("symbols", {}).items():
+            if fields is None:
+                self.symbols.pop(symbol, None)
+            else:
+                self.symbols[symbol] = {**self.symbols.get(symbol, {}), **fields}
+        for symbol, traders in frame.get("traders", {}).items():
+            if traders is None:
+                self.traders.pop(symbol, None)
+            else:
+                self.traders[symbol] = traders
         for name in ("totals", "balances", "engines", "streams"):
             if name in frame:
                 setattr(self, name, frame[name])

@@ -27,11 +27,13 @@
       state.orders = new Map();
       state.chart = {};
     }
-    for (const part of ["symbols", "traders"]) {
-      for (const [symbol, value] of Object.entries(frame[part] || {})) {
-        if (value === null) delete state[part][symbol];
-        else state[part][symbol] = value;
-      }
+    for (const [symbol, fields] of Object.entries(frame.symbols || {})) {
+      if (fields === null) delete state.symbols[symbol];
+      else state.symbols[symbol] = Object.assign(state.symbols[symbol] || {}, fields);  // the fields that changed
+    }
+    for (const [symbol, traders] of Object.entries(frame.traders || {})) {
+      if (traders === null) delete state.traders[symbol];
+      else state.traders[symbol] = traders;
     }
     for (const name of ["totals", "balances", "engines", "streams"]) {
       if (name in frame) state[name] = frame[name];
@@ -100,6 +102,7 @@
     const body = $("#symbols tbody");
     body.replaceChildren();
     for (const s of Object.values(state.symbols)) {
+      if (!s.pnl) continue;  // only changes of a row not seen whole yet: the publisher's picture follows
       const row = body.insertRow();
       row.dataset.symbol = s.symbol;
       if (s.symbol === selected) row.className = "selected";
