@@ -37,12 +37,14 @@ def parse_options() -> argparse.Namespace:
     return argparse.Namespace(**vars(load), **vars(options))
 
 
-def run_each(options: argparse.Namespace, argv: list[str]) -> None:
+def run_each(options: argparse.Namespace) -> None:
     """One process per browser count (each builds its database and engine from scratch)."""
+    shared = ["--stuck", str(options.stuck), "--seconds", str(options.seconds), "--symbols", str(options.symbols)]
+    shared += ["--rate", str(options.rate), "--tick-ms", str(options.tick_ms), "--period", str(options.period)]
+    shared += ["--drain-timeout", str(options.drain_timeout)] + (["--no-desk"] if options.no_desk else [])
     for count in options.browsers.split(","):
         print(f"\n=== {count} browsers reading, {options.stuck} stuck ===", flush=True)
-        rest = [a for a in argv if not a.startswith("--browsers")]
-        subprocess.run([sys.executable, "-m", "bench.desk", "--browsers", count, *rest], cwd=ROOT, check=False)
+        subprocess.run([sys.executable, "-m", "bench.desk", "--browsers", count, *shared], cwd=ROOT, check=False)
 
 
 def browsers(options: argparse.Namespace):
@@ -66,7 +68,7 @@ def browsers(options: argparse.Namespace):
             yield
         finally:
             clients.stdin.close()
-            seen = (await clients.stdout.readline()).decode()
+            seen = (await clients.stdout.read()).decode()
             await clients.wait()
             await site.stop()
             print_seen(seen, readers, options.stuck)
@@ -113,7 +115,7 @@ def print_seen(line: str, readers: int, stuck: int) -> None:
 def main() -> None:
     options = parse_options()
     if "," in options.browsers:
-        run_each(options, sys.argv[1:])
+        run_each(options)
         return
     from bench.load import configure
 

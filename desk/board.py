@@ -13,7 +13,7 @@ from decimal import Decimal
 from core.values import Order
 from desk import picture
 from desk.pnl import Ledger
-from desk.selectors import LATEST_ORDERS, Settled
+from desk.selectors import LATEST_ORDERS, Settled, no_controls
 
 CHART_POINTS = 600  # per symbol, kept and sent on a full picture
 CHART_POINTS_PER_PATCH = 20  # per symbol and patch: the newest, when trades come faster
@@ -89,7 +89,7 @@ class Board:
         """The symbol's section as it stands."""
         return picture.symbol_section(
             symbol,
-            self.settled.controls.get(symbol) or picture.selectors.no_controls(),
+            self.settled.controls.get(symbol) or no_controls(),
             self.ledgers.get(symbol) or Ledger(),
             self.prices.get(symbol),
             owner=self.settled.owners.get(symbol),

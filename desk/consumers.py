@@ -32,7 +32,6 @@ class DeskConsumer(AsyncWebsocketConsumer):
     """Live updates of the desk for one staff browser."""
 
     pending: Pending
-    frames_sent = 0
 
     async def connect(self) -> None:
         if not await database_sync_to_async(access.can_view)(self.scope.get("user")):
@@ -104,5 +103,4 @@ class DeskConsumer(AsyncWebsocketConsumer):
             if frame is None:
                 continue
             await self.send(text_data=orjson.dumps(frame).decode())
-            self.frames_sent += 1
             await asyncio.sleep(interval)

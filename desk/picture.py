@@ -105,18 +105,14 @@ def totals(sections: Iterable[Mapping]) -> dict[str, dict]:
     """P&L and open orders summed per quote asset (USDT symbols apart from BTC ones)."""
     sums: dict[str, dict] = {}
     for section in sections:
-        quote = section["quote"]
-        total = sums.setdefault(quote, {"realized": ZERO, "unrealized": ZERO, "fees": ZERO, "cycles": 0})
-        total.setdefault("priced", True)
-        total.setdefault("open_orders", 0)
-        total.setdefault("open_notional", ZERO)
+        total = sums.setdefault(section["quote"], _no_totals())
         pnl = section["pnl"]
         total["realized"] += Decimal(pnl["realized"])
         total["fees"] += Decimal(pnl["fees"])
         total["cycles"] += pnl["cycles"]
         total["open_orders"] += section["open_orders"]
         total["open_notional"] += Decimal(section["open_notional"])
-        if pnl["unrealized"] is None:
+        if pnl["unrealized"] is None:  # no price yet: unknown, unless nothing is held
             total["priced"] = total["priced"] and Decimal(pnl["holding"]) == 0
         else:
             total["unrealized"] += Decimal(pnl["unrealized"])
@@ -133,6 +129,11 @@ def totals(sections: Iterable[Mapping]) -> dict[str, dict]:
             "open_notional": money(total["open_notional"]),
         }
     return shown
+
+
+def _no_totals() -> dict:
+    sums = {"realized": ZERO, "unrealized": ZERO, "fees": ZERO, "open_notional": ZERO}
+    return {**sums, "cycles": 0, "open_orders": 0, "priced": True}
 
 
 def balance_rows(balances: Iterable[Mapping]) -> list[dict]:

@@ -40,6 +40,7 @@ class Ledger:
         self._orders: dict[str, dict[int, Order]] = defaultdict(dict)
         self._books: dict[str, Step] = {}
         self._fees: dict[str, Decimal] = {}
+        self._sorted: list[Order] | None = None
 
     def add(self, order: Order) -> bool:
         """Take a report; False when it is not newer than the one already held."""
@@ -49,11 +50,15 @@ class Ledger:
             return False
         self._orders[key][order.order_id] = order
         self._books.pop(key, None)
+        self._sorted = None
         return True
 
     def orders(self) -> list[Order]:
         """Every order held, by order id."""
-        return sorted((o for group in self._orders.values() for o in group.values()), key=lambda o: o.order_id)
+        if self._sorted is None:
+            everything = (o for group in self._orders.values() for o in group.values())
+            self._sorted = sorted(everything, key=lambda o: o.order_id)
+        return list(self._sorted)
 
     def open_orders(self) -> list[Order]:
         """Orders still working on the exchange, by order id."""

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from channels.exceptions import ChannelFull
@@ -31,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 PUBLISH_SECONDS = 0.2  # at most five patches a second on the desk group
 POLL_SECONDS = 0.5  # settings, streams, engines and balances read this often
-PRICE_SAVE_SECONDS = 2.0  # last prices remembered in the database this often
+PRICE_SAVE_SECONDS = 5.0  # last prices remembered in the database this often
 
 
 class DeskPublisher(Actor):
@@ -50,10 +51,10 @@ class DeskPublisher(Actor):
         self.board = Board(venue)
         self.replies: set[str] = set()
         self.reload: set[str] = set()
+        self.db = Database("desk-db")  # its own thread: the engine's database thread never waits for the desk
         self._task: asyncio.Task | None = None
 
     async def on_start(self) -> None:
-        self.db = Database("desk-db")
         await self.following.follow(self.ctx.channel, self.symbols)
         await self._poll()
         self.board.remember_latest(await self.db.run(selectors.latest_orders, self.venue))
@@ -69,12 +70,9 @@ class DeskPublisher(Actor):
     @handles(TRADE_EVENT, TRADE_BATCH)
     async def trades(self, message: dict[str, Any]) -> None:
         try:
-            batch = TradeBatch.from_message(message)
-        except MessageError as error:
-            logger.warning("desk publisher ignored a bad trade message: %s", error)
-            return
-        if len(batch):
-            self.board.trade(batch.symbol, batch.prices[-1], batch.trade_times[-1])
+            self.board.trade(*last_trade(message))
+        except (MessageError, InvalidOperation, TypeError, ValueError) as error:
+            logger.warning("desk publisher ignored a bad trade message: %r", error)
 
     @handles(ORDER_UPDATE)
     async def order(self, message: dict[str, Any]) -> None:
@@ -141,3 +139,24 @@ class DeskPublisher(Actor):
         unsaved = self.board.take_unsaved_prices()
         if unsaved:
             await self.db.run(selectors.save_prices, unsaved)
+
+
+def last_trade(message: dict[str, Any]) -> tuple[str, str, int]:
+    """(symbol, price, trade time) of a trade message's last trade, read without decoding the rest.
+
+    The publisher hears every trade of every followed symbol, but shows only the last of each
+    message: a single event's fields are taken as they are (the price checked to be a positive
+    number); a batch is decoded once per process for every consumer anyway.
+    """
+    if message.get("type") == TRADE_EVENT:
+        symbol, price, trade_time = message.get("symbol"), message.get("price"), message.get("trade_time")
+        if not (isinstance(symbol, str) and isinstance(price, str) and type(trade_time) is int):
+            raise MessageError(f"a trade event without a symbol, price and trade time: {message!r:.200}")
+        number = Decimal(price)
+        if not (number.is_finite() and number > 0):
+            raise MessageError(f"a trade event at price {price!r}")
+        return symbol, price, trade_time
+    batch = TradeBatch.from_message(message)
+    if not len(batch):
+        raise MessageError(f"an empty batch of {batch.symbol}")
+    return batch.symbol, batch.prices[-1], batch.trade_times[-1]

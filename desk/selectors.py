@@ -3,7 +3,8 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Max
+from django.db import transaction
+from django.utils import timezone
 
 from binance_mock.models import SimulatedBalance
 from core.models import Symbol
@@ -160,11 +161,15 @@ def prices(symbols: list[str]) -> dict[str, tuple[Decimal, int]]:
 
 
 def save_prices(latest: dict[str, tuple[Decimal, int]]) -> None:
-    """Remember the last prices (a few rows, a few times a minute)."""
-    for symbol, (price, trade_time) in latest.items():
-        LastPrice.objects.update_or_create(symbol=symbol, defaults={"price": price, "trade_time": trade_time})
-
-
-def last_update_time(venue: str) -> int | None:
-    """The newest order update time on ``venue`` (ms)."""
-    return StoredOrderRow.objects.filter(venue=venue).aggregate(last=Max("update_time"))["last"]
+    """Remember the last prices, in one transaction (one row per symbol, every few seconds)."""
+    now = timezone.now()
+    with transaction.atomic():
+        known = {row.symbol: row for row in LastPrice.objects.filter(symbol__in=list(latest))}
+        for symbol, row in known.items():
+            row.price, row.trade_time = latest[symbol]
+            row.updated_at = now
+        LastPrice.objects.bulk_update(known.values(), ["price", "trade_time", "updated_at"])
+        fresh = [
+            LastPrice(symbol=s, price=p, trade_time=t, updated_at=now) for s, (p, t) in latest.items() if s not in known
+        ]
+        LastPrice.objects.bulk_create(fresh)

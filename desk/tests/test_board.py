@@ -1,10 +1,15 @@
 """The publisher's board: a patch holds only what changed since the last one."""
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
+import pytest
+
+from core.codec import MessageError, TradeBatch, encode_trade_event
 from core.values import Order, OrderStatus, Side
 from desk.board import CHART_POINTS_PER_PATCH, Board
+from desk.publisher import last_trade
 from desk.selectors import Settled, no_controls
+from tests.support.events import trade_event
 
 
 def settled(symbols: list[str]) -> Settled:
@@ -85,3 +90,24 @@ def test_the_engine_stopping_a_symbol_sends_its_running_flag() -> None:
     made.settle(settled(["XRPUSDT"]), set())
 
     assert made.patch()["symbols"] == {"XRPUSDT": {"running": False}}
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (encode_trade_event(trade_event(1, "0.4318")), ("XRPUSDT", "0.4318", 5_010)),
+        (TradeBatch.from_events("XRPUSDT", [trade_event(1, "0.1"), trade_event(2, "0.2")]).to_message(),
+         ("XRPUSDT", "0.2", 5_020)),
+    ],
+)  # fmt: skip
+def test_the_last_trade_of_a_message(message, expected) -> None:
+    assert last_trade(message) == expected
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"price": "abc"}, {"price": "-1"}, {"price": "NaN"}, {"price": "Infinity"}, {"price": 1}, {"trade_time": "5"}],
+)
+def test_a_bad_trade_event_is_refused(change) -> None:
+    with pytest.raises((MessageError, InvalidOperation)):
+        last_trade({**encode_trade_event(trade_event(1, "0.4318")), **change})

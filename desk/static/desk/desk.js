@@ -126,7 +126,8 @@
       cell(row, s.pnl.cycles, "cycles");
       cell(row, s.pnl.holding, "holding");
       cell(row, s.open_orders, "open-orders");
-      cell(row, s.stream.events, "events");
+      cell(row, s.stream.events, "events").title = `gaps ${s.stream.gaps}, last trade id ${text(s.stream.last_trade_id)}`;
+      cell(row, s.stream.last_event, "last-event");
       const buttons = row.insertCell();
       buttons.className = "controls";
       for (const name of applicable(s)) {
@@ -142,7 +143,7 @@
         const why = body.insertRow();
         why.className = "error-row";
         const td = cell(why, "stopped on its own: " + s.trading_error);
-        td.colSpan = 17;
+        td.colSpan = 18;
       }
     }
   }
