@@ -2,6 +2,10 @@
 "use strict";
 (function () {
   const ORDERS_KEPT = 50;
+  const SHORT = {
+    start_trading: "trade", stop_trading: "stop", shutdown_trading: "shut down",
+    start_streaming: "stream", stop_streaming: "stop stream",
+  };
   const POINTS_KEPT = 600;
   const state = { symbols: {}, traders: {}, totals: {}, orders: new Map(), balances: [], engines: [], streams: [], chart: {} };
   const controls = JSON.parse(document.getElementById("desk-controls").textContent);
@@ -118,7 +122,7 @@
       cell(row, s.storing.join(", ") || "off", "storing");
       cell(row, s.owner, "owner");
       cell(row, s.price, "price");
-      cell(row, s.price_at, "price-time");
+      cell(row, s.price_at ? s.price_at.slice(11) : "", "price-time").title = s.price_at || "";
       cell(row, s.pnl.realized, "realized " + sign(s.pnl.realized));
       cell(row, s.pnl.unrealized, "unrealized " + sign(s.pnl.unrealized));
       cell(row, s.pnl.fees, "fees");
@@ -126,8 +130,9 @@
       cell(row, s.pnl.cycles, "cycles");
       cell(row, s.pnl.holding, "holding");
       cell(row, s.open_orders, "open-orders");
-      cell(row, s.stream.events, "events").title = `gaps ${s.stream.gaps}, last trade id ${text(s.stream.last_trade_id)}`;
-      cell(row, s.stream.last_event, "last-event");
+      const streamed = s.stream.last_event ? `${s.stream.events}, ${s.stream.last_event.slice(11)}` : s.stream.events;
+      cell(row, streamed, "events").title =
+        `last event ${text(s.stream.last_event)}, gaps ${s.stream.gaps}, last trade id ${text(s.stream.last_trade_id)}`;
       const buttons = row.insertCell();
       buttons.className = "controls";
       for (const name of applicable(s)) {
@@ -135,7 +140,8 @@
         const button = document.createElement("button");
         button.type = "button";
         button.name = name;
-        button.textContent = name.replace("_", " ");
+        button.textContent = SHORT[name];
+        button.title = name.replace("_", " ") + " " + s.symbol;
         button.addEventListener("click", () => send(name, s.symbol));
         buttons.append(button);
       }
@@ -143,7 +149,7 @@
         const why = body.insertRow();
         why.className = "error-row";
         const td = cell(why, "stopped on its own: " + s.trading_error);
-        td.colSpan = 18;
+        td.colSpan = 17;
       }
     }
   }
