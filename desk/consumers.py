@@ -9,6 +9,7 @@ publisher's numbering (a layer dropped something) makes the consumer start over 
 """
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -95,9 +96,16 @@ class DeskConsumer(AsyncWebsocketConsumer):
         await self.channel_layer.group_send(DESK_REQUESTS_GROUP, {"type": RESYNC, "reply_to": self.channel_name})
 
     async def _flush_forever(self) -> None:
-        interval = 1 / PUSHES_PER_SECOND
+        interval, loop = 1 / PUSHES_PER_SECOND, asyncio.get_running_loop()
+        renew_at = loop.time() + settings.CHANNEL_GROUP_REFRESH_SECONDS
         while True:
-            await self._wake.wait()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), max(0.0, renew_at - loop.time()))
+            if loop.time() >= renew_at:  # before the layer's group expiry ends the membership
+                renew_at = loop.time() + settings.CHANNEL_GROUP_REFRESH_SECONDS
+                await self.channel_layer.group_add(DESK_GROUP, self.channel_name)
+            if not self._wake.is_set():
+                continue
             self._wake.clear()
             frame = self.pending.take()
             if frame is None:

@@ -50,6 +50,8 @@ class DeskComponent:
         return DeskPublisher(venue=self.engine.venue, running=self._trading, following=self.following, symbols=config)
 
     async def reconfigure(self, key: str, config: frozenset[str]) -> None:
+        if self.actor_name(key) not in self.engine.runtime:  # gone for good: a new one follows ``config`` at start
+            return
         channel = self.engine.runtime.channel_of(self.actor_name(key))
         added = await self.following.follow(channel, config)
         if added:  # what was published before the memberships existed is read from the database

@@ -146,7 +146,8 @@ def last_trade(message: dict[str, Any]) -> tuple[str, str, int]:
 
     The publisher hears every trade of every followed symbol, but shows only the last of each
     message: a single event's fields are taken as they are (the price checked to be a positive
-    number); a batch is decoded once per process for every consumer anyway.
+    number); a batch is decoded as every consumer decodes it (``TradeBatch`` reuses the columns
+    another consumer of the same message just decoded).
     """
     if message.get("type") == TRADE_EVENT:
         symbol, price, trade_time = message.get("symbol"), message.get("price"), message.get("trade_time")
