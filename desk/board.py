@@ -16,7 +16,7 @@ from desk.pnl import Ledger
 from desk.selectors import LATEST_ORDERS, Settled, no_controls
 
 CHART_POINTS = 600  # per symbol, kept and sent on a full picture
-CHART_POINTS_PER_PATCH = 20  # per symbol and patch: the newest, when trades come faster
+CHART_POINTS_PER_PATCH = 5  # per symbol and patch: the newest, when trades come faster
 
 
 class Board:

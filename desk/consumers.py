@@ -2,9 +2,10 @@
 
 On connect the consumer checks the user as the admin would, sends the picture the database holds
 and asks the publisher for its own (with prices and charts), then forwards the publisher's
-patches. Nothing it does waits for the browser where the publisher could feel it: patches are
-folded into one pending frame (``desk.coalesce.Pending``) and a separate task sends that frame at
-most ``PUSHES_PER_SECOND`` times a second, waiting as long as the browser needs. A gap in the
+patches, as the publisher encoded them while the browser keeps up. Nothing it does waits for the
+browser where the publisher could feel it: patches wait in one pending frame
+(``desk.coalesce.Pending``, merged when more than one waits) and a separate task sends that frame
+at most ``PUSHES_PER_SECOND`` times a second, waiting as long as the browser needs. A gap in the
 publisher's numbering (a layer dropped something) makes the consumer start over from the database.
 """
 
@@ -40,7 +41,6 @@ class DeskConsumer(AsyncWebsocketConsumer):
             return
         await self.accept()
         self.pending = Pending()
-        self.watching: str | None = None  # the symbol whose chart the browser shows: the only chart sent
         self.losses = LossDetector()
         self._wake = asyncio.Event()
         self._flusher = asyncio.create_task(self._flush_forever())
@@ -56,38 +56,25 @@ class DeskConsumer(AsyncWebsocketConsumer):
         await self.channel_layer.group_discard(DESK_GROUP, self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        """The browser says which symbol's chart it shows ({"watch": "XRPUSDT"}), or asks to start over."""
+        """The browser asks for nothing but a fresh start ({"resync": true})."""
         try:
             asked = orjson.loads(text_data or bytes_data or b"{}")
         except orjson.JSONDecodeError:
             return
-        if not isinstance(asked, dict):
-            return
-        if asked.get("resync"):
+        if isinstance(asked, dict) and asked.get("resync"):
             await self._resync()
-        watch = asked.get("watch")
-        if isinstance(watch, str) and watch != self.watching:
-            self.watching = watch  # its chart so far comes with the publisher's picture
-            await self.channel_layer.group_send(DESK_REQUESTS_GROUP, {"type": RESYNC, "reply_to": self.channel_name})
 
     async def desk_patch(self, message: dict[str, Any]) -> None:
         if self.losses.check(message) is not None:
             logger.warning("a desk browser missed updates; it starts over from the database")
             await self._resync()
             return
-        self.pending.merge(self._watched(message["patch"]))
+        self.pending.add(message["patch"])
         self._wake.set()
 
     async def desk_picture(self, message: dict[str, Any]) -> None:
-        self.pending.replace(self._watched(message["picture"]))
+        self.pending.replace(message["picture"])
         self._wake.set()
-
-    def _watched(self, part: dict[str, Any]) -> dict[str, Any]:
-        """``part`` with the chart of the watched symbol only."""
-        chart = part.get("chart")
-        if chart:
-            part["chart"] = {self.watching: chart[self.watching]} if self.watching in chart else {}
-        return part
 
     async def _resync(self) -> None:
         whole = await database_sync_to_async(picture.from_database)(settings.EXCHANGE)
@@ -110,5 +97,5 @@ class DeskConsumer(AsyncWebsocketConsumer):
             frame = self.pending.take()
             if frame is None:
                 continue
-            await self.send(text_data=orjson.dumps(frame).decode())
+            await self.send(bytes_data=frame)  # JSON, as a binary frame: no decoding and encoding again
             await asyncio.sleep(interval)

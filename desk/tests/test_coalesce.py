@@ -1,5 +1,6 @@
 """Per-browser coalescing: whatever arrives, the pending frame holds the latest of each thing, within bounds."""
 
+import orjson
 import pytest
 
 from desk.coalesce import Pending
@@ -76,7 +77,7 @@ def test_patches_merge(patches: list[dict], expected: dict) -> None:
     for patch in patches:
         pending.merge(patch)
 
-    frame = pending.take()
+    frame = orjson.loads(pending.take())
 
     assert frame == {"kind": "patch", "orders": [], "chart": {}, "symbols": {}, **expected}
     assert pending.take() is None
@@ -89,7 +90,7 @@ def test_a_burst_stays_within_bounds() -> None:
             {"orders": [order(n)], "chart": {"XRPUSDT": [[n, str(n)]]}, "symbols": {"XRPUSDT": section(str(n))}}
         )
 
-    frame = pending.take()
+    frame = orjson.loads(pending.take())
 
     assert [o["order_id"] for o in frame["orders"]] == list(range(3_950, 4_000))
     assert frame["chart"]["XRPUSDT"] == [[n, str(n)] for n in range(3_400, 4_000)]
@@ -103,8 +104,30 @@ def test_a_picture_replaces_what_was_pending_and_takes_later_patches() -> None:
 
     pending.replace({"venue": "simulated", "symbols": {"XRPUSDT": section("1")}, "orders": [order(1)], "chart": {}})
     pending.merge({"orders": [order(1, "FILLED")]})
-    frame = pending.take()
+    frame = orjson.loads(pending.take())
 
     assert frame["kind"] == "picture"
     assert frame["symbols"] == {"XRPUSDT": section("1")}
     assert frame["orders"] == [order(1, "FILLED")]
+
+
+def test_an_encoded_patch_alone_goes_as_it_is() -> None:
+    pending = Pending()
+    encoded = orjson.dumps({"kind": "patch", "symbols": {"XRPUSDT": section("1")}})
+
+    pending.add(encoded)
+
+    assert pending.take() is encoded
+    assert pending.merged == 0
+
+
+def test_encoded_patches_that_wait_together_are_merged() -> None:
+    pending = Pending()
+
+    pending.add(orjson.dumps({"kind": "patch", "symbols": {"XRPUSDT": section("1")}, "orders": [order(1)]}))
+    pending.add(orjson.dumps({"kind": "patch", "symbols": {"XRPUSDT": {"price": "2"}}, "orders": [order(2)]}))
+    frame = orjson.loads(pending.take())
+
+    assert frame["symbols"] == {"XRPUSDT": section("2")}
+    assert [o["order_id"] for o in frame["orders"]] == [1, 2]
+    assert pending.merged == 1

@@ -79,18 +79,14 @@ class DeskSocket:
         answer = await self.communicator.receive_output(timeout)
         return answer["type"] == "websocket.accept", answer.get("code")
 
-    async def watch(self, symbol: str) -> None:
-        """Show ``symbol``'s chart, as the browser says when one is selected."""
-        await self.communicator.send_input({"type": "websocket.receive", "text": f'{{"watch": "{symbol}"}}'})
-
     async def close(self) -> None:
         await self.communicator.send_input({"type": "websocket.disconnect", "code": 1000})
         await self.communicator.wait(timeout=10)
 
-    async def receive_text(self, timeout: float) -> str:
+    async def receive_frame(self, timeout: float) -> bytes:
         answer = await self.communicator.receive_output(timeout)
         assert answer["type"] == "websocket.send", answer
-        return answer["text"]
+        return answer["bytes"]
 
     async def wait_for(self, what: str, condition: Callable[[DeskView], bool], timeout: float = 10.0) -> DeskView:
         """Apply frames until ``condition(view)`` holds; fail naming ``what`` after ``timeout`` seconds."""
@@ -101,7 +97,7 @@ class DeskSocket:
             if remaining <= 0:
                 raise AssertionError(f"the desk did not show {what} within {timeout}s; it shows {self.view.symbols}")
             try:
-                frame = await self.receive_text(remaining)
+                frame = await self.receive_frame(remaining)
             except TimeoutError:
                 continue
             self.view.apply(orjson.loads(frame))

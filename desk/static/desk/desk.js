@@ -12,6 +12,7 @@
   let selected = null;
   let retries = 0;
   let socket = null;
+  const decoder = new TextDecoder();
 
   const $ = (selector) => document.querySelector(selector);
   const text = (value) => (value === null || value === undefined || value === "" ? "—" : String(value));
@@ -161,10 +162,8 @@
     return trading.concat(s.streaming === "on" ? ["stop_streaming"] : ["start_streaming"]);
   }
 
-  // The server sends the chart of the selected symbol only.
   function select(symbol) {
     selected = symbol;
-    if (symbol && socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ watch: symbol }));
   }
 
   function renderTraders() {
@@ -297,14 +296,14 @@
     const indicator = $("#connection");
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     socket = new WebSocket(`${scheme}://${location.host}/ws/desk/`);
+    socket.binaryType = "arraybuffer";  // frames are JSON sent as bytes, as the server encoded them once
     socket.onopen = () => {
       retries = 0;
-      if (selected) socket.send(JSON.stringify({ watch: selected }));
       indicator.dataset.state = "live";
       indicator.textContent = "live";
     };
     socket.onmessage = (event) => {
-      apply(JSON.parse(event.data));
+      apply(JSON.parse(typeof event.data === "string" ? event.data : decoder.decode(event.data)));
       document.body.dataset.frames = String(Number(document.body.dataset.frames || 0) + 1);
     };
     socket.onclose = () => {
