@@ -36,13 +36,13 @@ class Route:
 
     path: str
     method: str  # GET, POST, or WEBSOCKET
-    permissions: tuple[str, ...]
+    permissions: tuple[str, ...]  # all of them, besides being active staff
     what: str
 
 
 ROUTES = (
     Route("/desk/", "GET", VIEW_PERMISSIONS, "the desk page"),
-    Route("/desk/control/", "POST", (*VIEW_PERMISSIONS, "<the control's permission>"), "a control (CSRF token)"),
+    Route("/desk/control/", "POST", VIEW_PERMISSIONS, "a control (CSRF token): also CONTROL_PERMISSIONS[control]"),
     Route("/ws/desk/", "WEBSOCKET", VIEW_PERMISSIONS, "live updates of the desk"),
 )
 
