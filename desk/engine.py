@@ -43,6 +43,14 @@ class DeskComponent:
             return {}
         return {KEY: frozenset(await self.engine.db.run(selectors.active_symbols))}
 
+    def symbols(self, wanted: dict[str, frozenset[str]]) -> set[str]:
+        """None: the desk only watches, so it asks the engine for no symbol's lease."""
+        return set()
+
+    def restrict(self, wanted: dict[str, frozenset[str]], owned: set[str]) -> dict[str, frozenset[str]]:
+        """Every live engine publishes; its publisher follows the symbols the engine owns."""
+        return {key: frozenset(symbols & owned) for key, symbols in wanted.items()}
+
     def actor_name(self, key: str) -> str:
         return "desk.publisher"
 
