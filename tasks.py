@@ -10,6 +10,7 @@ python3 tasks.py setup [--env ENV] [--yes]   drop (only a database the project c
 python3 tasks.py test.integration [--env ENV]   only the integration tests
 python3 tasks.py repeat-e2e [N]       the seed's end-to-end test N times in a row (200)
 python3 tasks.py admin [--env ENV]    a staff user and the admin on http://127.0.0.1:8000/admin/
+python3 tasks.py desk [--env ENV]     the live desk and the admin on http://127.0.0.1:8000/, engine included
 python3 tasks.py lock                 lock requirements.txt's whole tree, with hashes, in requirements.lock
 """
 
@@ -155,9 +156,18 @@ def admin(env: str) -> None:
     manage("runserver", "127.0.0.1:8000", env=env)
 
 
+def desk(env: str) -> None:
+    """The admin and the live desk under an ASGI server with the engine in the same process (one channel layer)."""
+    manage("migrate", "--verbosity", "0", env=env)
+    manage("seed", env=env)
+    manage("ensure_admin", env=env)
+    manage("serve", "--host", "127.0.0.1", "--port", "8000", env=env)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("task", choices=["demo", "test", "setup", "test.integration", "repeat-e2e", "admin", "lock"])
+    tasks = ["demo", "test", "setup", "test.integration", "repeat-e2e", "admin", "desk", "lock"]
+    parser.add_argument("task", choices=tasks)
     parser.add_argument("times", nargs="?", type=int, default=200, help="runs, for repeat-e2e")
     parser.add_argument("--env", default=None, choices=["dev", "test", "integration", "prod", "demo"])
     parser.add_argument("--yes", action="store_true", help="setup: confirm dropping the database without being asked")
@@ -176,6 +186,8 @@ def main() -> None:
         test_integration(options.env or "test")
     elif options.task == "repeat-e2e":
         repeat_e2e(options.times)
+    elif options.task == "desk":
+        desk(options.env or "dev")
     else:
         admin(options.env or "dev")
 

@@ -198,5 +198,5 @@ async def test_messages_the_layer_dropped_are_counted_on_the_engines_heartbeat(e
     await engine.beat()
 
     lost, by_group = await heartbeat_losses()
-    # Each reader of the group (leader, exchange feed) missed both.
-    assert (lost, by_group) == (4, {"trade_events.XRPUSDT": 4})
+    # Each reader of the group (leader, exchange feed, the desk's publisher) missed both.
+    assert (lost, by_group) == (6, {"trade_events.XRPUSDT": 6})

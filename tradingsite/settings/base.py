@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "streamer",
     "data_warehouse",
     "binance_spot",
+    "desk",
 ]
 
 MIDDLEWARE = [
@@ -221,6 +222,7 @@ TRADER_RESTART_WINDOW_SECONDS = env.float("TRADER_RESTART_WINDOW_SECONDS", defau
 # Storage starts first: what traders publish while they resume at start-up is stored too.
 ENGINE_COMPONENTS = [
     "data_warehouse.engine.StoringComponent",
+    "desk.engine.DeskComponent",  # before trading: it follows a symbol before the symbol's first order
     "naive.engine.TradingComponent",
     "streamer.engine.StreamingComponent",
 ]
@@ -279,6 +281,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         app: {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False}
-        for app in ("core", "engine", "naive", "binance_mock", "binance_spot", "data_warehouse", "streamer")
+        for app in ("core", "engine", "naive", "binance_mock", "binance_spot", "data_warehouse", "streamer", "desk")
     },
 }
