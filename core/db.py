@@ -174,9 +174,14 @@ def _write_each(group: list[Write]) -> list[BaseException]:
 
 
 def _refused(group: list[Write]) -> set[Fence]:
-    """The fences of the group that do not hold (each checked once)."""
-    fences = {fence for _, fence in group if fence is not None}
-    return {fence for fence in fences if not fence.holds()}
+    """The fences of the group that do not hold (checked together, once, per kind of fence)."""
+    by_kind: dict[type, list[Fence]] = {}
+    for fence in {fence for _, fence in group if fence is not None}:
+        by_kind.setdefault(type(fence), []).append(fence)
+    refused: set[Fence] = set()
+    for kind, fences in by_kind.items():
+        refused |= kind.refused(fences)
+    return refused
 
 
 def _fenced(work: Callable[[], R], fence: Fence | None) -> Callable[[], R]:

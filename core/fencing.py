@@ -29,6 +29,10 @@ class Fence(Protocol):
     def holds(self) -> bool:
         """Run inside the write's transaction: whether the lease is still this engine's, unexpired."""
 
+    @staticmethod
+    def refused(fences: list["Fence"]) -> set["Fence"]:
+        """Of ``fences`` (all of this kind), those that do not hold: checked together, inside the transaction."""
+
 
 class Ownership(Protocol):
     """Which symbols this engine owns now, and their fences."""

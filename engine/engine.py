@@ -67,6 +67,7 @@ class Engine:
         self._running: dict[str, dict[str, Any]] = {c.name: {} for c in self.components}
         self._lock = asyncio.Lock()
         self._stopped = False
+        self._renewer: asyncio.Task | None = None
 
     async def start(self) -> list[str]:
         """Open the exchange, start the control actor (live engines) and autostart; returns what started."""
@@ -74,6 +75,7 @@ class Engine:
             check_plan(self.plan)
         if self.leases is not None:
             await self._claim_database()
+            self._renewer = asyncio.create_task(self.leases.renew_every(settings.ENGINE_POLL_SECONDS))
         if self._progress is not None:
             await self._progress.load()
             self._progress.start()
@@ -110,6 +112,8 @@ class Engine:
         await self.runtime.shutdown()
         await self.exchange.close()
         await self.db.drain_quietly()
+        if self._renewer is not None:
+            self._renewer.cancel()  # the leases were kept while the work stopped and its writes landed
         if self.leases is not None:
             handed = [s for s in await self.leases.release_all("stopped") if s != lease_store.DATABASE_LEASE]
             if handed:

@@ -8,7 +8,7 @@ renew or give it back), so two engines racing for one symbol cannot both win.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from engine.models import EngineHeartbeat, SymbolLease
@@ -55,9 +55,12 @@ def acquire(owner: str, symbols: list[str], lease_ms: int, reason: str, limit: i
             "VALUES (%s, '', 0, 0, 0, '', '') ON CONFLICT (symbol) DO NOTHING",
             [[symbol] for symbol in symbols],
         )
+        # FOR UPDATE waits for no one: it skips rows another engine is taking and those an old owner's
+        # write still holds (FOR KEY SHARE); they are taken at a later round.
+        skip = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
         free = (
             f"SELECT symbol FROM {TABLE} WHERE symbol IN ({marks}) AND (owner = '' OR expires_at < {now_sql()}) "
-            "ORDER BY symbol LIMIT %s"
+            f"ORDER BY symbol LIMIT %s{skip}"
         )
         cursor.execute(
             f"UPDATE {TABLE} SET previous_owner = CASE WHEN owner = '' THEN previous_owner ELSE owner END, "
@@ -75,7 +78,8 @@ def renew(owner: str, symbols: list[str], lease_ms: int) -> list[Held]:
     if not symbols:
         return []
     marks = ", ".join(["%s"] * len(symbols))
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        _lock_in_order(cursor, f"owner = %s AND symbol IN ({marks})", [owner, *symbols])
         cursor.execute(
             f"UPDATE {TABLE} SET expires_at = {now_sql()} + %s WHERE owner = %s AND symbol IN ({marks}) "
             "RETURNING symbol, token, expires_at",
@@ -89,7 +93,8 @@ def release(owner: str, symbols: list[str], reason: str) -> list[str]:
     if not symbols:
         return []
     marks = ", ".join(["%s"] * len(symbols))
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        _lock_in_order(cursor, f"owner = %s AND symbol IN ({marks})", [owner, *symbols])
         cursor.execute(
             f"UPDATE {TABLE} SET previous_owner = owner, owner = '', expires_at = 0, reason = %s "
             f"WHERE owner = %s AND symbol IN ({marks}) RETURNING symbol",
@@ -99,18 +104,37 @@ def release(owner: str, symbols: list[str], reason: str) -> list[str]:
 
 
 def fence_holds(symbol: str, owner: str, token: int) -> bool:
-    """Whether the lease is still ``owner``'s with ``token`` and unexpired (inside a write's transaction).
+    """Whether the lease is still ``owner``'s with ``token`` and unexpired (inside a write's transaction)."""
+    return bool(holding(owner, {symbol: token}))
 
-    On PostgreSQL the row is locked for the rest of the transaction, so a takeover waits until the
-    write is committed: nothing written under an old token lands after a new owner started.
+
+def holding(owner: str, tokens: dict[str, int]) -> set[str]:
+    """Of ``tokens`` (symbol → token), the leases still ``owner``'s with that token and unexpired.
+
+    Run inside a write's transaction. On PostgreSQL the rows are locked FOR KEY SHARE for the rest of
+    the transaction: a takeover (which locks FOR UPDATE) cannot happen until the write is committed,
+    so nothing written under an old token lands after a new owner started; the owner's renewals (an
+    UPDATE of other columns: FOR NO KEY UPDATE) do not wait for its writes.
     """
-    lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
+    if not tokens:
+        return set()
+    symbols = sorted(tokens)
+    marks = ", ".join(["%s"] * len(symbols))
+    lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT 1 FROM {TABLE} WHERE symbol = %s AND owner = %s AND token = %s AND expires_at > {now_sql()}{lock}",
-            [symbol, owner, token],
+            f"SELECT symbol, token FROM {TABLE} WHERE owner = %s AND symbol IN ({marks}) "
+            f"AND expires_at > {now_sql()} ORDER BY symbol{lock}",
+            [owner, *symbols],
         )
-        return cursor.fetchone() is not None
+        return {symbol for symbol, token in cursor.fetchall() if tokens[symbol] == token}
+
+
+def _lock_in_order(cursor, where: str, params: list) -> None:
+    """Lock the lease rows ``where`` names as an UPDATE does, in symbol order, so two engines' statements
+    never wait on each other (PostgreSQL; SQLite has one writer at a time)."""
+    if connection.vendor == "postgresql":
+        cursor.execute(f"SELECT symbol FROM {TABLE} WHERE {where} ORDER BY symbol FOR NO KEY UPDATE", params)
 
 
 def holder(symbol: str) -> str:

@@ -11,6 +11,7 @@ or cut off stops acting for the symbol before anyone else may take it. The fenci
 database hands out with each taking guards the writes (core.fencing).
 """
 
+import asyncio
 import logging
 import math
 import time
@@ -34,6 +35,16 @@ class SymbolFence:
     def holds(self) -> bool:
         return lease_store.fence_holds(self.symbol, self.owner, self.token)
 
+    @staticmethod
+    def refused(fences: "list[SymbolFence]") -> "set[SymbolFence]":
+        """Of ``fences`` (one write group's), those that no longer hold: one statement for them all."""
+        refused: set[SymbolFence] = set()
+        for owner in {fence.owner for fence in fences}:
+            mine = [fence for fence in fences if fence.owner == owner]
+            holding = lease_store.holding(owner, {fence.symbol: fence.token for fence in mine})
+            refused |= {fence for fence in mine if fence.symbol not in holding}
+        return refused
+
 
 class Leases:
     """The leases one engine holds, and the rounds that keep them."""
@@ -45,6 +56,8 @@ class Leases:
         self._db = db or Database(f"engine-leases-{owner}")
         self._held: dict[str, tuple[int, float]] = {}  # symbol → (token, valid until, monotonic)
         self._pinned: set[str] = set()
+        self._lost: set[str] = set()  # found lost by the timer, told at the next round
+        self._lock = asyncio.Lock()  # renewals, takings and releases one at a time
 
     @property
     def lease_ms(self) -> int:
@@ -71,13 +84,27 @@ class Leases:
         return held[0] if held else 0
 
     async def renew(self) -> list[str]:
-        """Renew every held lease; returns the symbols lost (expired and taken, or given up meanwhile)."""
-        asked = time.monotonic()
-        renewed = await self._db.run(lease_store.renew, self.owner, sorted(self._held), self.lease_ms)
-        kept = {held.symbol: held.token for held in renewed if self._held[held.symbol][0] == held.token}
-        lost = sorted(set(self._held) - set(kept))
-        self._held = {symbol: (token, asked + self.lease_seconds - self.margin) for symbol, token in kept.items()}
+        """Renew every held lease; returns the symbols lost since the last call (expired and taken meanwhile)."""
+        await self._renew_once()
+        lost, self._lost = sorted(self._lost), set()
         return lost
+
+    async def renew_every(self, seconds: float) -> None:
+        """Renew on a timer of its own, so nothing else the engine waits for can make a lease run out."""
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                await self._renew_once()
+            except Exception as error:  # the database is away: the local expiry stops the engine acting in time
+                logger.warning("engine %s could not renew its leases: %r", self.owner, error)
+
+    async def _renew_once(self) -> None:
+        async with self._lock:
+            asked, held = time.monotonic(), dict(self._held)
+            renewed = await self._db.run(lease_store.renew, self.owner, sorted(held), self.lease_ms)
+            kept = {lease.symbol: lease.token for lease in renewed if held[lease.symbol][0] == lease.token}
+            self._lost |= set(held) - set(kept)
+            self._held = {symbol: (token, asked + self.lease_seconds - self.margin) for symbol, token in kept.items()}
 
     async def run(self, function, /, *args, **kwargs):  # type: ignore[no-untyped-def]
         """Run ``function`` on the lease thread (reads that must not wait behind the engine's writes)."""
@@ -103,6 +130,10 @@ class Leases:
 
     async def take(self, wanted: set[str], engines: int, fewest: int | None) -> dict[str, str]:
         """Take free or expired leases of wanted symbols up to the fair share; symbol → why it changed hands."""
+        async with self._lock:
+            return await self._take(wanted, engines, fewest)
+
+    async def _take(self, wanted: set[str], engines: int, fewest: int | None) -> dict[str, str]:
         room = target(wanted, engines, fewest) - len(set(self._held) - self._pinned)
         free = sorted(wanted - set(self._held))
         if room <= 0 or not free:
@@ -117,9 +148,10 @@ class Leases:
         """Give leases back (a clean handover: another engine may take them at once)."""
         if not symbols:
             return []
-        for symbol in symbols:
-            self._held.pop(symbol, None)  # stop acting first, then give it back
-        return await self._db.run(lease_store.release, self.owner, symbols, f"{reason} by {self.owner}")
+        async with self._lock:
+            for symbol in symbols:
+                self._held.pop(symbol, None)  # stop acting first, then give it back
+            return await self._db.run(lease_store.release, self.owner, symbols, f"{reason} by {self.owner}")
 
     async def release_all(self, reason: str) -> list[str]:
         """Give every lease back at once (a clean stop): other engines take the symbols without waiting."""
