@@ -173,11 +173,16 @@ async def until(read, done, *, timeout: float, what: str) -> float:
 
 
 class OrderLatency:
-    """Order reports as a consumer of ``orders.<SYMBOL>`` receives them: the time from their trade."""
+    """Order reports as a consumer of ``orders.<SYMBOL>`` receives them: the time from their trade.
+
+    Reports received after a kill go apart: they include the takeover and the catching up.
+    """
 
     def __init__(self, symbols: list[str]) -> None:
         self.symbols = symbols
         self.samples: list[float] = []
+        self.after_kill: list[float] = []
+        self.killed = False
         self.reports = 0
 
     async def listen(self) -> None:
@@ -193,13 +198,14 @@ class OrderLatency:
         while True:
             order = decode_order(await layer.receive(channel))
             self.reports += 1
-            self.samples.append(time.time() * 1000 - order.update_time)
+            (self.after_kill if self.killed else self.samples).append(time.time() * 1000 - order.update_time)
 
-    def percentiles(self) -> tuple[float, float]:
-        if len(self.samples) < 2:
-            return float("nan"), float("nan")
-        cuts = statistics.quantiles(self.samples, n=100)
-        return cuts[49], cuts[98]
+    @staticmethod
+    def percentiles(samples: list[float]) -> str:
+        if len(samples) < 2:
+            return "n/a"
+        cuts = statistics.quantiles(samples, n=100)
+        return f"p50 {cuts[49]:.1f} ms, p99 {cuts[98]:.1f} ms"
 
 
 # --- The market ----------------------------------------------------------------------------------------
@@ -218,7 +224,7 @@ class Trades:
 
         self.last[symbol] += 1
         trade_id = self.last[symbol]
-        wave = math.cos(2 * math.pi * trade_id / 40)  # down and up again every 40 trades of the symbol
+        wave = math.cos(2 * math.pi * trade_id / 400)  # down and up again every 400 trades of the symbol
         ticks = 4300 + round(100 * wave) + self.random.randint(-2, 2)  # ±2.3 %: buys and sells fill
         price = Decimal(ticks) / 10_000
         return TradeEvent("trade", now_ms, symbol, trade_id, price, Decimal("50"), now_ms, self.random.random() < 0.5)
@@ -258,15 +264,23 @@ async def run(count: int, options: argparse.Namespace) -> str:
     latency = OrderLatency(symbols)
     listening = asyncio.create_task(latency.listen())
     try:
-        await until(lease_owners, lambda owned: len(owned) == len(symbols), timeout=120, what="every symbol leased")
+        share = -(-len(symbols) // count)
+
+        def balanced(owned: dict[str, str]) -> bool:
+            runs = [list(owned.values()).count(owner) for owner in set(owned.values())]
+            return len(owned) == len(symbols) and len(runs) == count and max(runs) <= share
+
+        await until(lease_owners, balanced, timeout=180, what="the symbols shared out")
         subscribed = lambda: all(market.stream.subscribers(f"{s.lower()}@trade") == 1 for s in symbols)  # noqa: E731
         await market.stream.wait_until(lambda fake: subscribed(), timeout=120)
         killed: list[float] = []
         trades = Trades(symbols)
         first = time.monotonic()
-        await make_trades(
-            market, trades, options.rate, options.seconds, lambda: kill(count, processes, killed, options)
-        )
+
+        async def halfway() -> None:
+            latency.killed = await kill(count, processes, killed, options)
+
+        await make_trades(market, trades, options.rate, options.seconds, halfway)
         ended = time.monotonic()
         last = dict(trades.last)
         done = lambda points: all(points.get(s, 0) >= last[s] for s in symbols if last[s])  # noqa: E731
@@ -284,12 +298,12 @@ async def run(count: int, options: argparse.Namespace) -> str:
         await sync_to_async(close_connections)()
     handled = sum(trades.last.values())
     seconds = ended + lag - first
-    p50, p99 = latency.percentiles()
     taken = f"{takeover:.1f} s" if takeover is not None else "no kill"
+    after = f"; after the kill {latency.percentiles(latency.after_kill)}" if latency.killed else ""
     return (
         f"{count} engine(s): {handled:,} trades handled in {seconds:.1f} s = {handled / seconds:,.0f}/s, lost 0, "
-        f"layer losses {lost}; event → order p50 {p50:.1f} ms, p99 {p99:.1f} ms ({latency.reports:,} reports); "
-        f"database lag after the last trade {lag:.2f} s; takeover after SIGKILL {taken}"
+        f"layer losses {lost}; event → order {latency.percentiles(latency.samples)}{after} "
+        f"({latency.reports:,} reports); database lag after the last trade {lag:.2f} s; takeover after SIGKILL {taken}"
     )
 
 
@@ -299,12 +313,12 @@ def close_connections() -> None:
     connections.close_all()
 
 
-async def kill(count: int, processes: list, killed: list[float], options: argparse.Namespace) -> None:
-    """SIGKILL the engine running the most symbols (with two engines or more)."""
+async def kill(count: int, processes: list, killed: list[float], options: argparse.Namespace) -> bool:
+    """SIGKILL the engine running the most symbols (with two engines or more); whether one was killed."""
     from asgiref.sync import sync_to_async
 
     if count < 2 or options.no_kill:
-        return
+        return False
     owners = await sync_to_async(lease_owners)()
     busiest = max(set(owners.values()), key=list(owners.values()).count)
     pid = int(busiest.split("-")[-2])
@@ -313,6 +327,7 @@ async def kill(count: int, processes: list, killed: list[float], options: argpar
             process.kill()
             killed.append(time.monotonic())
             print(f"  killed engine {busiest} (it ran {list(owners.values()).count(busiest)} symbols)", flush=True)
+    return bool(killed)
 
 
 async def takeover_time(killed: list[float], symbols: list[str]) -> float:
