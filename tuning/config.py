@@ -60,6 +60,7 @@ class SearchConfig:
     batch_size: int = 5000
     tick_size: Decimal | None = None
     step_size: Decimal | None = None
+    balance: Decimal | None = None  # each trial's account: this much of the quote asset (else the backtest's)
 
     @property
     def searched(self) -> list[str]:
@@ -83,6 +84,7 @@ class SearchConfig:
             "batch_size": self.batch_size,
             "tick_size": size(self.tick_size),
             "step_size": size(self.step_size),
+            "balance": size(self.balance),
         }
 
     @classmethod
@@ -103,4 +105,5 @@ class SearchConfig:
             batch_size=int(data.get("batch_size", 5000)),
             tick_size=size("tick_size"),
             step_size=size("step_size"),
+            balance=size("balance"),
         )

@@ -27,6 +27,9 @@ class Window:
     def to_json(self) -> dict[str, int]:
         return {"start": self.start, "end": self.end}
 
+    def to_tuple(self) -> tuple[int, int]:
+        return self.start, self.end
+
     @classmethod
     def from_json(cls, data: dict[str, int]) -> "Window":
         return cls(int(data["start"]), int(data["end"]))

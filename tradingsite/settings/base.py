@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "streamer",
     "data_warehouse",
     "binance_spot",
+    "tuning",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +209,11 @@ STREAM_GAP_FILL_MAX = env.int("STREAM_GAP_FILL_MAX", default=1000)
 STREAM_REQUEST_SPACING_SECONDS = env.float("STREAM_REQUEST_SPACING_SECONDS", default=0.25)
 ENGINE_POLL_SECONDS = env.float("ENGINE_POLL_SECONDS", default=1.0)
 
+# Parameter search (tuning): a running trial writes a heartbeat this often; a trial whose heartbeat
+# is older than the grace period (its worker was killed) is marked failed by any other worker.
+TUNING_HEARTBEAT_SECONDS = env.int("TUNING_HEARTBEAT_SECONDS", default=10)
+TUNING_GRACE_SECONDS = env.int("TUNING_GRACE_SECONDS", default=30)
+
 # Apps that create settings rows for every symbol of the exchange info (manage.py seed).
 SEEDERS = [
     "naive.seeding.seed_trading_settings",
@@ -238,6 +244,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         app: {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False}
-        for app in ("core", "engine", "naive", "binance_mock", "binance_spot", "data_warehouse", "streamer")
+        for app in ("core", "engine", "naive", "binance_mock", "binance_spot", "data_warehouse", "streamer", "tuning")
     },
 }
