@@ -133,3 +133,17 @@ class TrialValue(models.Model):
     class Meta:
         managed = False
         db_table = "trial_values"
+
+
+class TrialHeartbeat(models.Model):
+    """When a running trial's worker last said it was alive."""
+
+    trial_heartbeat_id = models.AutoField(primary_key=True)
+    trial = models.ForeignKey(
+        Trial, models.DO_NOTHING, db_column="trial_id", related_name="heartbeats", db_constraint=False
+    )
+    heartbeat = models.DateTimeField()
+
+    class Meta:
+        managed = False
+        db_table = "trial_heartbeats"

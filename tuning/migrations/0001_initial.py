@@ -76,6 +76,17 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
+            name='TrialHeartbeat',
+            fields=[
+                ('trial_heartbeat_id', models.AutoField(primary_key=True, serialize=False)),
+                ('heartbeat', models.DateTimeField()),
+            ],
+            options={
+                'db_table': 'trial_heartbeats',
+                'managed': False,
+            },
+        ),
+        migrations.CreateModel(
             name='TrialValue',
             fields=[
                 ('trial_value_id', models.AutoField(primary_key=True, serialize=False)),
