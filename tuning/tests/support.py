@@ -7,8 +7,12 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import optuna
 from django.conf import settings
 from django.core.management import call_command
+from optuna.trial import TrialState, create_trial
+
+from tuning.storage import study_storage
 
 SAMPLE = Path(settings.BASE_DIR) / "fixtures" / "sample" / "XRPUSDT-sample-day.csv.zip"
 
@@ -40,3 +44,14 @@ def read_report(path: Path) -> dict[str, Any]:
 
 def trials_by_state(report: dict[str, Any], state: str) -> list[dict[str, Any]]:
     return [trial for trial in report["trials"] if trial["state"] == state]
+
+
+def make_study(*trials: tuple[TrialState, float | None, dict[str, Any]], symbol: str = "XRPUSDT") -> str:
+    """A study as optimise leaves it, without running backtests: trials with their settings and figures."""
+    name = study_name("made")
+    with study_storage(heartbeat=False) as storage:
+        study = optuna.create_study(storage=storage, study_name=name, direction="maximize")
+        study.set_user_attr("config", {"symbol": symbol, "trials": len(trials)})
+        for state, value, attrs in trials:
+            study.add_trial(create_trial(state=state, value=value, user_attrs=attrs))
+    return name
