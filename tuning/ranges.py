@@ -10,9 +10,10 @@ Default ranges follow the SPEC's formulas (§4):
   so every smaller value trades alike: intervals start at half a relative tick and are sampled
   on a grid a tenth of a relative tick fine (rounded to a power of ten, never finer than the
   8 decimal places trading settings keep).
-- A buy-down or rebuy interval beyond half the period's price swing ((high − low) / price)
-  hardly ever triggers, and a profit target beyond it hardly ever sells: half the swing is the
-  high end (at least ten times the low end, so a flat period still has a range).
+- A buy-down or rebuy interval beyond the period's price swing ((high − low) / first price)
+  can never trigger, and a profit target beyond it can never sell: the swing is the high end
+  (at least ten times the low end, so a flat period still has a range). Searches on trending
+  days find their best profit targets in the upper half of that range.
 - The profit target starts at 0: below it every cycle loses (the sell price already carries both
   0.1 % fees, and rounding down to the tick loses a little more).
 - Chunks run from 1 to 10, fewer when the budget split that many ways would not pay for the
@@ -35,7 +36,6 @@ LOG_SCALE = frozenset({"buy_down_interval", "rebuy_interval"})
 FINEST = Decimal("0.00000001")  # trading settings keep 8 decimal places
 MAX_BUDGET = Decimal("1e20")  # and 20 digits before the point
 MAX_DEFAULT_CHUNKS = 10
-SWING_SHARE = Decimal("0.5")
 ONE = Decimal(1)
 
 
@@ -171,7 +171,7 @@ def default_intervals(market: MarketFacts) -> dict[str, Range]:
     """The three intervals' default ranges (see the module's docstring)."""
     grid = market.interval_resolution
     low = max(grid, _ceil(market.relative_tick / 2, grid))
-    high = min(Decimal("0.5"), max(_ceil(market.swing * SWING_SHARE, grid), low * 10))
+    high = min(Decimal("0.5"), max(_ceil(market.swing, grid), low * 10))
     return {
         "profit_target": Range("profit_target", Decimal(0), high, grid),
         "buy_down_interval": Range("buy_down_interval", low, high, grid, log=True),

@@ -24,9 +24,9 @@ def test_market_facts_follow_the_spec_formulas():
 
 def test_default_ranges_of_xrpusdt():
     assert describe(search_ranges(XRP, {}, D("1000"))) == {
-        "profit_target": "0 to 0.04762 (linear, grid 0.00001)",
-        "buy_down_interval": "0.00012 to 0.04762 (log scale, grid 0.00001)",
-        "rebuy_interval": "0.00012 to 0.04762 (log scale, grid 0.00001)",
+        "profit_target": "0 to 0.09524 (linear, grid 0.00001)",
+        "buy_down_interval": "0.00012 to 0.09524 (log scale, grid 0.00001)",
+        "rebuy_interval": "0.00012 to 0.09524 (log scale, grid 0.00001)",
         "chunks": "1 to 10 (linear, grid 1)",
         "budget": "1000 (fixed)",
     }
@@ -51,7 +51,7 @@ def test_default_ranges_of_xrpusdt():
                 "SHIBUSDT", "USDT", D("0.00000001"), D("1"), D("1"), D("5"), D("0.00001"), D("0.000009"), D("0.000011")
             ),
             "1000",
-            {"buy_down_interval": "0.0005 to 0.1 (log scale, grid 0.0001)"},
+            {"buy_down_interval": "0.0005 to 0.2 (log scale, grid 0.0001)"},
             id="a coarse relative tick",
         ),
     ],
@@ -141,5 +141,5 @@ def test_sampled_values_land_on_the_grid_inside_the_range(grid, sampled, value):
 
 
 def test_a_range_survives_the_study_storage():
-    grid = Range("buy_down_interval", D("0.00012"), D("0.04762"), D("0.00001"), log=True)
+    grid = Range("buy_down_interval", D("0.00012"), D("0.09524"), D("0.00001"), log=True)
     assert Range.from_json("buy_down_interval", grid.to_json()) == grid
