@@ -95,9 +95,11 @@ class Command(BaseCommand):
             name = request.study or search.default_study_name(config.symbol)
             study = search.create_study(storage, name, config, descriptions)
             self._introduce(name, config, descriptions)
+            # Worker processes start up (imports, reading the trades) while the baseline runs here.
+            started = self._start_workers(study.study_name, config, options)
             baseline = search.evaluate_baseline(study, config, trades)
             self._baseline(baseline, config)
-            self._run(study, config, trades, options)
+            self._run(study, config, trades, options, started)
             search.wait_for_running(study, storage, self._waiting)
             search.walk_forward(study, config, trades)
             self._results(study, config, options, axes)
@@ -156,17 +158,24 @@ class Command(BaseCommand):
 
     # --- running trials -------------------------------------------------------------------------
 
-    def _run(self, study, config: SearchConfig, trades, options: dict[str, Any]) -> int | None:
+    def _start_workers(self, study: str, config: SearchConfig, options: dict[str, Any]) -> list[workers.Worker]:
+        """``--workers`` processes (none for one worker: it runs in this process)."""
+        if options["workers"] == 1:
+            return []
+        seed = options["seed"] if options["seed"] is not None else config.seed
+        return workers.start_workers(study, options["workers"], seed)
+
+    def _run(
+        self, study, config: SearchConfig, trades, options: dict[str, Any], started: list | None = None
+    ) -> int | None:
         """Run trials here, or in ``--workers`` processes; returns how many ran here (None: in workers)."""
-        count, seed = options["workers"], options["seed"] if options["seed"] is not None else config.seed
-        output = self.stdout._out
-        with trials_bar(f"{study.study_name}", output) as show:
-            if count == 1:
+        with trials_bar(f"{study.study_name}", self.stdout._out) as show:
+            if options["workers"] == 1:
                 try:
                     return search.run_trials(study, config, trades, show)
                 except KeyboardInterrupt:
                     raise CommandError(_interrupted(study.study_name)) from None
-            started = workers.start_workers(study.study_name, count, seed)
+            started = started or self._start_workers(study.study_name, config, options)
             try:
                 workers.watch(started, lambda: search.report_progress(study, config, show))
             except KeyboardInterrupt:
