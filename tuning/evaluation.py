@@ -3,7 +3,6 @@
 import asyncio
 import time
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from data_warehouse.backtest import BacktestError, run_backtest
@@ -61,8 +60,8 @@ def evaluate(
     started = time.perf_counter()
     try:
         result = asyncio.run(run_backtest(request))
-    except BacktestError as error:
-        return Evaluation(settings, _run_of(error), failure=str(error), seconds=time.perf_counter() - started)
+    except BacktestError as error:  # the run could not finish: nothing to score, the reason says why
+        return Evaluation(settings, None, failure=str(error), seconds=time.perf_counter() - started)
     return from_result(settings, result, time.perf_counter() - started)
 
 
@@ -72,15 +71,3 @@ def from_result(settings: dict[str, str], result: BacktestResult, seconds: float
     outcome = Outcome(report.total_pnl, max_drawdown(report.equity), report.peak_capital)
     figures = {**result.figures, "max_drawdown": outcome.to_json()["max_drawdown"]}
     return Evaluation(settings, result.run_id, figures, outcome, result.failure, seconds)
-
-
-def _run_of(error: BacktestError) -> int | None:
-    """The run a failed backtest left behind, named in its message (``backtest 12 failed: …``)."""
-    words = str(error).split()
-    if len(words) > 2 and words[0] == "backtest" and words[1].isdigit() and words[2] == "failed:":
-        return int(words[1])
-    return None
-
-
-def total_pnl(evaluation: Evaluation) -> Decimal | None:
-    return None if evaluation.outcome is None else evaluation.outcome.total_pnl

@@ -34,8 +34,7 @@ from tuning.objectives import Objective
 from tuning.ranges import FINEST, KNOBS, MarketFacts, RangeError, search_ranges, text, user_range
 from tuning.results import TrialRecord, best_of
 from tuning.trades import FileTrades, StoredTrades, open_trades
-from tuning.trial import Objective as TrialObjective
-from tuning.trial import TrialFailed, worker_name
+from tuning.trial import TrialFailed, TrialRunner, worker_name
 from tuning.walk_forward import WalkForwardError, split, whole
 
 STUDY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -264,8 +263,7 @@ def run_trials(
 
     if is_full(study, config):
         return 0
-    objective = TrialObjective(config, trades, worker_name())
-    study.optimize(objective, catch=(TrialFailed,), callbacks=[after_trial])
+    study.optimize(TrialRunner(config, trades, worker_name()), catch=(TrialFailed,), callbacks=[after_trial])
     return ran
 
 

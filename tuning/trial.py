@@ -47,8 +47,8 @@ def draw(trial: optuna.Trial, grid: Range):
 
 
 @dataclass
-class Objective:
-    """The function Optuna calls per trial: a backtest of the sampled settings on the in-sample window."""
+class TrialRunner:
+    """The objective function Optuna calls per trial: a backtest of the sampled settings in sample."""
 
     config: SearchConfig
     trades: FileTrades | StoredTrades
