@@ -1,17 +1,19 @@
 """A search's trades in one worker process: the source of each trial's backtest, and the period's facts.
 
 A file is read and checked once per process and every trial replays it from memory (reading a
-day of XRPUSDT takes about as long as replaying it). Stored trades are read from the database
-by every trial, as any backtest of stored days does: months of trades would not fit in every
-worker's memory.
+day of XRPUSDT takes about as long as replaying it). Stored trades are read once too when a
+window holds at most ``TUNING_MEMORY_TRADES`` of them (about 350 bytes each in memory);
+longer periods are read from the database by every trial, as any backtest of stored days is.
 """
 
 import bisect
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+
+from django.conf import settings
 
 from core.codec import TradeBatch
 from core.db import Database
@@ -108,11 +110,14 @@ class FileTrades:
 
 @dataclass
 class StoredTrades:
-    """Stored trades of whole days; each trial reads its window from the database."""
+    """Stored trades of whole days: a window kept in memory when small enough, else read by each trial."""
 
     spec: SourceSpec
     symbol: str
     batch_size: int
+    memory_limit: int = field(default_factory=lambda: settings.TUNING_MEMORY_TRADES)
+    kept: dict[Window, list[TradeBatch]] = field(default_factory=dict)
+    too_many: set[Window] = field(default_factory=set)
 
     def load(self) -> None:
         """Check that the days hold trades; nothing is read ahead (every trial reads the database)."""
@@ -128,18 +133,29 @@ class StoredTrades:
         return Window(start, end)
 
     def source(self, window: Window) -> TradeSource:
-        return StoredWindow(
+        source = StoredWindow(
             self.symbol, _day(window.start), _day(window.end - 1), self.spec.kind, start=window.start, end=window.end
         )
+        kept = self._kept(window)
+        return source if kept is None else MemoryWindow(source.description, kept)
 
     def facts(self, window: Window) -> PeriodFacts:
-        """Scan the window's stored trades once (prices are stored as text, so SQL cannot take their range)."""
-        scan, after = FactsScan(), None
-        while True:
-            page = trade_records.read_page(self.symbol, self.spec.kind, window.start, window.end, after, 10_000)
-            if not len(page):
-                return scan.result()
-            scan.add(page)
+        """Scan the window's stored trades (prices are stored as text, so SQL cannot take their range)."""
+        return facts_of(self._pages(window, 10_000))
+
+    def _kept(self, window: Window) -> list[TradeBatch] | None:
+        """The window's trades, read once and kept, unless there are more than the memory limit."""
+        if window not in self.kept and window not in self.too_many:
+            if trade_records.count_trades(self.symbol, self.spec.kind, *window.to_tuple()) > self.memory_limit:
+                self.too_many.add(window)
+            else:
+                self.kept[window] = list(self._pages(window, self.batch_size))
+        return self.kept.get(window)
+
+    def _pages(self, window: Window, size: int) -> Iterator[TradeBatch]:
+        after = None
+        while len(page := trade_records.read_page(self.symbol, self.spec.kind, *window.to_tuple(), after, size)):
+            yield page
             after = (page.trade_times[-1], page.trade_ids[-1])
 
 
@@ -171,7 +187,7 @@ class FactsScan:
         return PeriodFacts(self.trades, self.first[0], self.last_time, self.first[1], self.low, self.high)
 
 
-def facts_of(batches: list[TradeBatch]) -> PeriodFacts:
+def facts_of(batches: Iterable[TradeBatch]) -> PeriodFacts:
     """Count, first and last time, first price and price range of some batches (in replay order)."""
     scan = FactsScan()
     for batch in batches:

@@ -213,6 +213,9 @@ ENGINE_POLL_SECONDS = env.float("ENGINE_POLL_SECONDS", default=1.0)
 # is older than the grace period (its worker was killed) is marked failed by any other worker.
 TUNING_HEARTBEAT_SECONDS = env.int("TUNING_HEARTBEAT_SECONDS", default=10)
 TUNING_GRACE_SECONDS = env.int("TUNING_GRACE_SECONDS", default=30)
+# A worker keeps a window of stored trades in memory (about 350 bytes a trade) up to this many trades;
+# longer periods are read from the database by every trial.
+TUNING_MEMORY_TRADES = env.int("TUNING_MEMORY_TRADES", default=1_000_000)
 
 # Apps that create settings rows for every symbol of the exchange info (manage.py seed).
 SEEDERS = [

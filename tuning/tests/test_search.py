@@ -139,19 +139,28 @@ def test_walk_forward_tunes_on_the_first_part_and_reports_on_the_rest(seeded, tm
     assert "Walk-forward, total P&L in USDT" in output and "out of sample" in output
 
 
-def test_a_search_over_stored_days(seeded, tmp_path):
+def test_a_search_over_stored_days_kept_in_memory_or_read_by_every_trial(seeded, tmp_path, settings):
     call_command("import_trades", "XRPUSDT", str(sample_slice(tmp_path, 4000)), stdout=io.StringIO())
-    report_path = tmp_path / "stored.json"
-    optimise(
-        "XRPUSDT", "--from", "2019-05-31", "--to", "2019-05-31", "--trials", "3", "--seed", "1",
-        "--walk-forward", "0.5", "--report", str(report_path),
-    )  # fmt: skip
-    report = read_report(report_path)
-    assert report["source"] == "stored trades 2019-05-31 to 2019-05-31"
-    assert report["counts"]["complete"] == 3
-    assert report["walk_forward"]["out_of_sample"]["best"] is not None
-    run = BacktestRun.objects.get(id=report["trials"][0]["run"])
-    assert run.source.startswith("stored trades 2019-05-31 00:00:03")
+
+    def search(label: str) -> dict:
+        report_path = tmp_path / f"{label}.json"
+        optimise(
+            "XRPUSDT", "--from", "2019-05-31", "--to", "2019-05-31", "--trials", "3", "--seed", "1",
+            "--walk-forward", "0.5", "--report", str(report_path),
+        )  # fmt: skip
+        return read_report(report_path)
+
+    kept = search("kept")
+    settings.TUNING_MEMORY_TRADES = 100  # fewer than the in-sample window's 2,000 or so trades
+    read = search("read")
+    for report in (kept, read):
+        assert report["source"] == "stored trades 2019-05-31 to 2019-05-31"
+        assert report["counts"]["complete"] == 3
+        assert report["walk_forward"]["out_of_sample"]["best"] is not None
+        run = BacktestRun.objects.get(id=report["trials"][0]["run"])
+        assert run.source.startswith("stored trades 2019-05-31 00:00:03")
+    assert [t["figures"]["orders"] for t in read["trials"]] == [t["figures"]["orders"] for t in kept["trials"]]
+    assert read["walk_forward"]["out_of_sample"] == kept["walk_forward"]["out_of_sample"]
 
 
 @pytest.mark.parametrize(
