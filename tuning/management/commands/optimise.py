@@ -23,6 +23,13 @@ from tuning.results import best_of, counts, ranked, report_json, walk_forward_su
 from tuning.storage import StorageError, study_storage, vendor
 from tuning.walk_forward import WalkForwardError, parse_share
 
+KNOB_DEFAULTS = {
+    "profit_target": "0 to the period's price swing",
+    "buy_down_interval": "half a tick (relative to the price) to the swing, log scale",
+    "rebuy_interval": "half a tick (relative to the price) to the swing, log scale",
+    "chunks": "1 to 10, fewer when the budget cannot pay for that many orders",
+    "budget": "the symbol's current budget, fixed",
+}
 ENGINE_LOGGERS = ("core", "engine", "naive", "binance_mock", "data_warehouse")
 SEARCH_OPTIONS = ("file", "first_day", "last_day", "objective", "drawdown_penalty", "max_drawdown")
 SEARCH_OPTIONS += ("max_peak_capital", "walk_forward", "trials", "study", "tick_size", "step_size", "batch_size")
@@ -46,7 +53,7 @@ class Command(BaseCommand):
         source.add_argument("--kind", choices=["trades", "aggTrades"], default="trades", help="stored trades to use")
         knobs = parser.add_argument_group("ranges (LOW:HIGH, or VALUE to hold a knob fixed)")
         for knob in KNOBS:
-            knobs.add_argument(option(knob), dest=knob, metavar="RANGE")
+            knobs.add_argument(option(knob), dest=knob, metavar="RANGE", help=f"default: {KNOB_DEFAULTS[knob]}")
         goal = parser.add_argument_group("objective")
         goal.add_argument("--objective", help=f"one of {', '.join(OBJECTIVES)} (default pnl-drawdown)")
         goal.add_argument("--drawdown-penalty", metavar="D", help="pnl-drawdown: P&L minus D × max drawdown (1)")
