@@ -18,7 +18,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import optuna
 from django.conf import settings
@@ -58,11 +58,16 @@ def storage_url(config: dict[str, Any] | None = None) -> tuple[str, dict[str, An
             port=int(config["PORT"]) if config.get("PORT") else None,
             database=config["NAME"],
         )
-        options = {key: value for key, value in (config.get("OPTIONS") or {}).items() if key in LIBPQ_OPTIONS}
+        options = _libpq_options(config)
         # Optuna fills a template in the URL with str.format: a brace left in it must be doubled.
         rendered = url.render_as_string(hide_password=False).replace("{", "{{").replace("}", "}}")
         return rendered, {"connect_args": options, "pool_pre_ping": True}
     raise StorageError(f"studies need PostgreSQL or SQLite, not {engine}")
+
+
+def _libpq_options(config: dict[str, Any]) -> dict[str, Any]:
+    """The connection options libpq understands (sslmode and the like), without Django's own."""
+    return {key: value for key, value in (config.get("OPTIONS") or {}).items() if key in LIBPQ_OPTIONS}
 
 
 def worker_database_url(config: dict[str, Any] | None = None) -> str:
@@ -75,7 +80,8 @@ def worker_database_url(config: dict[str, Any] | None = None) -> str:
     credentials = f"{user}{password}@" if user or password else ""
     host = config.get("HOST") or ""
     port = f":{config['PORT']}" if config.get("PORT") else ""
-    return f"postgres://{credentials}{host}{port}/{quote(config['NAME'], safe='')}"
+    options = urlencode(_libpq_options(config))
+    return f"postgres://{credentials}{host}{port}/{quote(config['NAME'], safe='')}" + (f"?{options}" if options else "")
 
 
 def open_storage(*, heartbeat: bool = True) -> optuna.storages.RDBStorage:

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+import environ
 import pytest
 from sqlalchemy.engine import make_url
 
@@ -40,7 +41,7 @@ POSTGRES = {
         pytest.param(
             POSTGRES,
             "postgresql+psycopg://bot:p%40ss%3Aw%7Bo%7Drd%2F@db.example:6543/test_trading",
-            "postgres://bot:p%40ss%3Aw%7Bo%7Drd%2F@db.example:6543/test_trading",
+            "postgres://bot:p%40ss%3Aw%7Bo%7Drd%2F@db.example:6543/test_trading?sslmode=require",
             id="postgres, password with special characters",
         ),
     ],
@@ -48,6 +49,18 @@ POSTGRES = {
 def test_urls(config, url, worker_url):
     assert storage_url(config)[0] == url
     assert worker_database_url(config) == worker_url
+
+
+def test_a_worker_process_reads_back_the_same_database():
+    config = environ.Env.db_url_config(worker_database_url(POSTGRES))
+    assert {key: config[key] for key in ("NAME", "USER", "PASSWORD", "HOST", "OPTIONS")} == {
+        "NAME": "test_trading",
+        "USER": "bot",
+        "PASSWORD": "p@ss:w{o}rd/",
+        "HOST": "db.example",
+        "OPTIONS": {"sslmode": "require"},
+    }
+    assert str(config["PORT"]) == "6543"
 
 
 def test_the_password_survives_the_url_and_libpq_options_are_kept():
