@@ -6,6 +6,7 @@ the project's models are imported only inside the functions that use them.
 
 import argparse
 import asyncio
+import contextlib
 import cProfile
 import gc
 import io
@@ -15,6 +16,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,6 +52,7 @@ TRADING = {
     "rebuy_interval": Decimal("0.001"),
 }
 BALANCES = {"USDT": Decimal("10000000")}
+During = Callable[[Any], AbstractAsyncContextManager]  # what else runs while the load does (bench.desk: browsers)
 
 
 # --- Setup -------------------------------------------------------------------------------------
@@ -183,8 +186,11 @@ async def close_layer(layer: BaseChannelLayer) -> None:
         await close()
 
 
-async def run(options: argparse.Namespace, info_path: Path, symbols: list[str]) -> Outcome:
-    """Start the engine, publish the load, wait for quiescence, and return what was measured."""
+async def run(
+    options: argparse.Namespace, info_path: Path, symbols: list[str], during: During | None = None
+) -> Outcome:
+    """Start the engine, publish the load (inside ``during(engine)``, if given), wait for quiescence, and
+    return what was measured."""
     from engine.engine import Engine
 
     layer = get_channel_layer()
@@ -206,7 +212,8 @@ async def run(options: argparse.Namespace, info_path: Path, symbols: list[str]) 
     gauges = Gauges(engine.runtime, layer, engine.db)
     gauges.start()
     before, load_started = CpuSnapshot.take(), time.time()
-    await generator.run()
+    async with during(engine) if during else contextlib.nullcontext():
+        await generator.run()
     print(f"published {sum(generator.published.values()):,} events in {generator.elapsed:.1f} s", flush=True)
     drained, drain_error = time.perf_counter(), ""
     try:
@@ -241,7 +248,7 @@ async def run(options: argparse.Namespace, info_path: Path, symbols: list[str]) 
     return outcome
 
 
-def run_layer(options: argparse.Namespace) -> None:
+def run_layer(options: argparse.Namespace, during: During | None = None) -> None:
     """Rebuild and seed the database, run the load on the configured layer, and print the report."""
     database = rebuild_database()
     counter = LogCounter()
@@ -256,7 +263,7 @@ def run_layer(options: argparse.Namespace) -> None:
         if profiler:
             profiler.enable()
         try:
-            outcome = asyncio.run(run(options, info_path, symbols))
+            outcome = asyncio.run(run(options, info_path, symbols, during))
         except Exception as error:
             print(f"FAILED: {failure(error)}")
             print_log_counts(counter)

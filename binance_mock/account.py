@@ -10,12 +10,17 @@ the commission. Commission modes:
   applies: the fee is taken from the asset received.
 - ``received``: the fee is taken from the asset received, as Binance does without BNB: a buy
   receives quantity × (1 − rate), a sell receives notional × (1 − rate).
+
+Changes are kept as deltas until taken for writing: several engines may trade on one simulated
+venue (each its own symbols), so each adds its changes to what is stored, and now and then takes
+the stored balances (everyone's changes) as its own view again.
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_UP, Decimal
 from enum import StrEnum
+from typing import Any
 
 from core.decimals import fmt
 from core.exchange import InsufficientBalance
@@ -39,12 +44,16 @@ class Account:
     locked: dict[str, Decimal] = field(default_factory=dict)
     rate: Decimal = Decimal("0.001")
     mode: CommissionMode = CommissionMode.EXTERNAL
-    changed: set[str] = field(default_factory=set)
+    changes: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)  # asset → (free, locked) deltas
+    _refreshes: list[list[dict[str, tuple[Decimal, Decimal]]]] = field(default_factory=list)
 
     @classmethod
-    def funded(cls, amounts: Mapping[str, Decimal], **options: object) -> "Account":
-        """An account holding ``amounts`` free."""
-        return cls(free=dict(amounts), **options)  # type: ignore[arg-type]
+    def funded(cls, amounts: Mapping[str, Decimal], **options: Any) -> "Account":
+        """An account holding ``amounts`` free, all of it still to be written."""
+        account = cls(**options)
+        for asset, amount in amounts.items():
+            account._move(asset, free=amount)
+        return account
 
     def reserve(self, side: Side, base: str, quote: str, price: Decimal, quantity: Decimal) -> None:
         """Lock what a new order may spend; InsufficientBalance (-2010) when it is not there."""
@@ -86,12 +95,36 @@ class Account:
         held = (Balance(a, self.free.get(a, ZERO), self.locked.get(a, ZERO)) for a in assets)
         return {b.asset: b for b in held if b.free or b.locked}
 
-    def take_changed(self) -> dict[str, Balance]:
-        """The balances changed since the last call (to store them)."""
-        changed, self.changed = self.changed, set()
-        return {asset: Balance(asset, self.free.get(asset, ZERO), self.locked.get(asset, ZERO)) for asset in changed}
+    def take_changes(self) -> dict[str, tuple[Decimal, Decimal]]:
+        """The (free, locked) deltas per asset since the last call, to add to the stored balances."""
+        changes, self.changes = self.changes, {}
+        for taken in self._refreshes:
+            taken.append(changes)
+        return changes
+
+    def begin_refresh(self) -> list[dict[str, tuple[Decimal, Decimal]]]:
+        """Call right before reading the stored balances; pass what it returns to ``finish_refresh``."""
+        taken: list[dict[str, tuple[Decimal, Decimal]]] = []
+        self._refreshes.append(taken)
+        return taken
+
+    def cancel_refresh(self, taken: list[dict[str, tuple[Decimal, Decimal]]]) -> None:
+        """The stored balances could not be read: keep the view as it is."""
+        self._refreshes.remove(taken)
+
+    def finish_refresh(self, taken: list[dict[str, tuple[Decimal, Decimal]]], stored: Mapping[str, Balance]) -> None:
+        """Take the stored balances as this account's view, plus the changes not written when they were read."""
+        self._refreshes.remove(taken)
+        free = {asset: held.free for asset, held in stored.items()}
+        locked = {asset: held.locked for asset, held in stored.items()}
+        for changes in [*taken, self.changes]:
+            for asset, (more_free, more_locked) in changes.items():
+                free[asset] = free.get(asset, ZERO) + more_free
+                locked[asset] = locked.get(asset, ZERO) + more_locked
+        self.free, self.locked = free, locked
 
     def _move(self, asset: str, *, free: Decimal = ZERO, locked: Decimal = ZERO) -> None:
         self.free[asset] = self.free.get(asset, ZERO) + free
         self.locked[asset] = self.locked.get(asset, ZERO) + locked
-        self.changed.add(asset)
+        before_free, before_locked = self.changes.get(asset, (ZERO, ZERO))
+        self.changes[asset] = (before_free + free, before_locked + locked)

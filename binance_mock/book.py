@@ -59,6 +59,19 @@ class BookOrder:
         self.history.append((position, report))
         return report
 
+    @property
+    def changed_at(self) -> int:
+        """The position of the order's last change."""
+        return self.history[-1][0]
+
+    @classmethod
+    def loaded(cls, order: Order, placed_at: int, changed_at: int) -> "BookOrder":
+        """An order read back from the database: new at ``placed_at``, as it is now from ``changed_at``."""
+        book_order = cls(as_placed(order), placed_at)
+        if changed_at > placed_at or order != book_order.current:
+            book_order.record(max(changed_at, placed_at), order)
+        return book_order
+
 
 class Book:
     """Open and known orders of one symbol, plus the recent trades for late placements."""
@@ -102,6 +115,14 @@ class Book:
     def open_client_ids(self) -> set[str]:
         """Client order ids of the open orders (Binance refuses a second open order with one)."""
         return {book_order.current.client_order_id for book_order in self.open.values()}
+
+    def resume(self, order: Order, placed_at: int, changed_at: int) -> None:
+        """Put back an open order read from the database (after a restart), with its history's positions."""
+        book_order = BookOrder.loaded(order, placed_at, changed_at)
+        self.orders[order.order_id] = book_order
+        if order.status.is_open:
+            self.open[order.order_id] = book_order
+            self._refresh()
 
     def add(self, order: Order, placed_at: int) -> list[Order]:
         """Rest an order placed at ``placed_at``; returns fills from trades already applied after it."""
@@ -289,6 +310,21 @@ class Book:
         sells = [o.current.price for o in self.open.values() if o.current.side is Side.SELL]
         self._best_buy = max(buys, default=NO_BUYS)
         self._best_sell = min(sells, default=NO_SELLS)
+
+
+def as_placed(order: Order) -> Order:
+    """The order as it was when placed: nothing executed yet (a stored order keeps only its latest state)."""
+    if order.status is OrderStatus.NEW and not order.executed_qty:
+        return order
+    zero = Decimal(0)
+    return order.with_changes(
+        executed_qty=zero, cumulative_quote_qty=zero, status=OrderStatus.NEW, update_time=order.time, fees=()
+    )
+
+
+def as_of(order: Order, placed_at: int, changed_at: int, position: int | None) -> Order:
+    """A stored order as it stood once the trade at ``position`` was applied (None: now)."""
+    return BookOrder.loaded(order, placed_at, changed_at).as_of(position)
 
 
 def _quantity(text: str) -> Decimal:

@@ -21,6 +21,9 @@ class SimulatedOrder(StoredOrder):
 
     venue = models.CharField(max_length=64)
     placed_at = models.BigIntegerField(help_text="trade id the order was placed at; only later trades fill it")
+    changed_at = models.BigIntegerField(
+        default=0, help_text="trade id of the order's last change (its placement, a fill or its cancel)"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["venue", "order_id"], name="simulated_order_unique_id")]

@@ -26,6 +26,7 @@ from core.db import Database
 from core.decimals import fmt
 from core.exchange import ExchangeUnavailable, OrderNotFound, UnknownOrder
 from core.exchange_info import ExchangeInfo, parse_exchange_info
+from core.fencing import Ownership, Unfenced
 from core.values import Balance, Order, OrderRequest, OrderStatus, TradeEvent
 
 logger = logging.getLogger(__name__)
@@ -56,9 +57,11 @@ class BinanceExchange:
         # Set while the user data stream is subscribed and caught up; cleared while it is down.
         self.stream_ready = asyncio.Event()
         self._client_options = {"sleep": sleep, "clock": clock}
+        self._ownership: Ownership = Unfenced()
 
-    async def open(self, runtime: Runtime) -> None:
+    async def open(self, runtime: Runtime, progress: object = None, ownership: Ownership | None = None) -> None:
         """Check the configuration, synchronise the clock, start the user data stream."""
+        self._ownership = ownership or Unfenced()
         config = BinanceConfig.from_settings(self.venue)
         self._client = BinanceClient(
             api_key=config.api_key,
@@ -67,7 +70,7 @@ class BinanceExchange:
             recv_window=config.recv_window,
             **self._client_options,
         )
-        self._updates = OrderUpdates(runtime.publish)
+        self._updates = OrderUpdates(runtime.publish, self._ownership)
         await self._client.sync_clock()
         await self.exchange_info()
         await runtime.spawn("binance.user_stream", lambda: UserStream(self, config, self.updates))
@@ -112,8 +115,13 @@ class BinanceExchange:
         """Remember the symbol; fills arrive over the user data stream."""
         self._watched.add(symbol)
 
+    async def unwatch(self, symbol: str) -> None:
+        """Forget the symbol (another engine runs it: this one no longer polls or publishes its orders)."""
+        self._watched.discard(symbol)
+
     async def place_order(self, request: OrderRequest, *, as_of: TradeEvent | None = None) -> Order:
         """POST the order; when the answer is lost, look it up by client order id before sending again."""
+        self._ownership.check(request.symbol)
         params = {
             "symbol": request.symbol,
             "side": request.side.value,
@@ -155,6 +163,7 @@ class BinanceExchange:
     ) -> Order:
         """DELETE the order. When the answer is lost, the order is looked up before sending again:
         a cancel that went through is not repeated (and a second cancel would say -2011)."""
+        self._ownership.check(symbol)
         ids = _ids(order_id, client_order_id)
         for _ in range(PLACE_ATTEMPTS):
             try:
@@ -178,6 +187,14 @@ class BinanceExchange:
         answer = await self.client.call("get_open_orders", safe=True, symbol=symbol)
         orders = sorted((order_from_binance(body) for body in answer), key=lambda order: order.order_id)
         return [await self._news(await self._with_fees(order)) for order in orders]
+
+    async def all_orders(self, symbol: str, *, from_order_id: int | None = None) -> list[Order]:
+        """``GET /api/v3/allOrders`` (weight 20): oldest first, up to 1000; without fees (not needed there)."""
+        params: dict[str, object] = {"symbol": symbol, "limit": 1000}
+        if from_order_id is not None:
+            params["orderId"] = from_order_id
+        answer = await self.client.call("get_all_orders", safe=True, **params)
+        return sorted((order_from_binance(body) for body in answer), key=lambda order: order.order_id)
 
     async def balances(self) -> dict[str, Balance]:
         return balances_from_account(await self.client.call("get_account", safe=True, omitZeroBalances="true"))

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from core.codec import encode_order
+from core.fencing import LeaseLost, Ownership, Unfenced
 from core.groups import orders_group
 from core.values import Order
 
@@ -22,9 +23,14 @@ CLOSED_KEPT = 1000  # closed orders remembered, to drop late duplicates of their
 class OrderUpdates:
     """The latest known state of the account's orders, and their publication."""
 
-    def __init__(self, publish: Callable[[str, dict[str, Any]], Awaitable[None]]) -> None:
-        """``publish(group, message)``: the runtime's, which numbers what it sends."""
+    def __init__(
+        self, publish: Callable[[str, dict[str, Any]], Awaitable[None]], ownership: Ownership | None = None
+    ) -> None:
+        """``publish(group, message)``: the runtime's, which numbers what it sends; ``ownership``:
+        the symbols this engine runs (the account's user data stream tells of every symbol's orders,
+        and each engine publishes only its own)."""
         self._send = publish
+        self._ownership = ownership or Unfenced()
         self._open: dict[int, Order] = {}
         self._closed: OrderedDict[int, Order] = OrderedDict()
 
@@ -53,5 +59,10 @@ class OrderUpdates:
             self._closed[order.order_id] = order
             while len(self._closed) > CLOSED_KEPT:
                 self._closed.popitem(last=False)
-        await self._send(orders_group(order.symbol), encode_order(order))
+        try:
+            self._ownership.check(order.symbol)
+        except LeaseLost:
+            return False  # another engine runs the symbol: it publishes what it hears
+        lease = self._ownership.token(order.symbol)
+        await self._send(orders_group(order.symbol), encode_order(order, lease=lease))
         return True

@@ -118,9 +118,8 @@ class UserStream(Actor):
         params: dict[str, Any] = {"apiKey": self.config.api_key, "timestamp": self.exchange.client.now_ms()}
         params["signature"] = sign(self.config.api_secret, params)
         request_id = next(self._ids)
-        await ws.send(
-            orjson.dumps({"id": request_id, "method": "userDataStream.subscribe.signature", "params": params})
-        )
+        request = {"id": request_id, "method": "userDataStream.subscribe.signature", "params": params}
+        await ws.send(orjson.dumps(request).decode())  # a str goes out as a text frame, as Binance requires
         reply = orjson.loads(await asyncio.wait_for(ws.recv(), 10))
         if reply.get("status") != 200:
             error = reply.get("error") or {}

@@ -289,9 +289,13 @@ def _fees(raw: object) -> tuple[tuple[str, Decimal], ...]:
         raise MessageError(str(error)) from None
 
 
-def encode_order(order: Order) -> dict[str, Any]:
-    """The ``order.update`` channel-layer message for an order report."""
-    return {"type": ORDER_UPDATE, "order": order_fields(order)}
+def encode_order(order: Order, *, lease: int = 0) -> dict[str, Any]:
+    """The ``order.update`` channel-layer message for an order report.
+
+    ``lease``: the fencing token of the publisher's lease of the symbol (0 without leases); an
+    engine that took the symbol over drops reports of an older one.
+    """
+    return {"type": ORDER_UPDATE, "order": order_fields(order), "lease": lease}
 
 
 def decode_order(message: Mapping[str, Any]) -> Order:

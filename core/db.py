@@ -11,6 +11,10 @@ and ``drain`` waits for the queue (the engine does when it checks for quiescence
 queued together are committed together, which is most of the replay speed on SQLite. A
 queued write that fails is logged at once and raised by the next ``drain``; the writes around
 it still commit.
+
+A write may carry a ``fence`` (core.fencing): it runs only if the fence holds, checked inside
+the same transaction (once per fence for writes queued together), so an engine that lost a
+symbol's lease writes nothing for it.
 """
 
 import asyncio
@@ -23,12 +27,15 @@ from typing import ParamSpec, TypeVar
 
 from django.db import InterfaceError, OperationalError, connections, transaction
 
+from core.fencing import Fence, LeaseLost
+
 logger = logging.getLogger(__name__)
 
 OUTAGE_ATTEMPTS = 20  # about a minute of retries before a group of writes is given up
 
 P = ParamSpec("P")
 R = TypeVar("R")
+Write = tuple[Callable[[], object], Fence | None]
 
 
 class Database:
@@ -36,23 +43,32 @@ class Database:
 
     def __init__(self, name: str = "engine-db") -> None:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
-        self._waiting: list[Callable[[], object]] = []  # queued writes not yet handed to the thread
+        self._waiting: list[Write] = []  # queued writes not yet handed to the thread
         self._groups: set[asyncio.Future] = set()
         self._failures: list[BaseException] = []
 
-    async def run(self, function: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
-        """Call ``function(*args, **kwargs)`` on the database thread and return its result."""
+    async def run(
+        self, function: Callable[P, R], /, *args: P.args, fence: Fence | None = None, **kwargs: P.kwargs
+    ) -> R:
+        """Call ``function(*args, **kwargs)`` on the database thread and return its result.
+
+        With a ``fence``, in a transaction that first checks it (LeaseLost when it does not hold).
+        """
         self._hand_over()
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, functools.partial(_fresh, function, *args, **kwargs))
+        work = functools.partial(function, *args, **kwargs)
+        return await loop.run_in_executor(self._executor, functools.partial(_fresh, _fenced(work, fence)))
 
-    def submit(self, function: Callable[P, object], /, *args: P.args, **kwargs: P.kwargs) -> None:
+    def submit(
+        self, function: Callable[P, object], /, *args: P.args, fence: Fence | None = None, **kwargs: P.kwargs
+    ) -> None:
         """Queue a write without waiting for it (it still runs before anything queued later).
 
         Writes queued in the same turn of the event loop go to the thread together and are
-        committed in one transaction (a failing write does not take the others with it).
+        committed in one transaction (a failing write does not take the others with it). A write
+        with a ``fence`` runs only if the fence holds (else it fails with LeaseLost).
         """
-        self._waiting.append(functools.partial(function, *args, **kwargs))
+        self._waiting.append((functools.partial(function, *args, **kwargs), fence))
         if len(self._waiting) == 1:
             asyncio.get_running_loop().call_soon(self._hand_over)
 
@@ -64,6 +80,18 @@ class Database:
         if self._failures:
             failure, self._failures = self._failures[0], []
             raise failure
+
+    async def drain_quietly(self) -> None:
+        """Wait until every queued write is done; failures are logged already and not raised."""
+        try:
+            await self.drain()
+        except Exception:
+            self._failures = []
+
+    @property
+    def sqlite(self) -> bool:
+        """Whether the database is SQLite (one engine per file)."""
+        return connections["default"].vendor == "sqlite"
 
     async def close(self) -> None:
         """Finish queued writes, close this thread's connections and end the thread."""
@@ -88,11 +116,14 @@ class Database:
         error = future.exception()
         failures = [error] if error is not None else future.result()
         for failure in failures:
-            logger.error("a queued database write failed: %r", failure)
+            if isinstance(failure, LeaseLost):
+                logger.warning("a queued database write was refused: %s", failure)
+            else:
+                logger.error("a queued database write failed: %r", failure)
             self._failures.append(failure)
 
 
-def _write_group(group: list[Callable[[], object]]) -> list[BaseException]:
+def _write_group(group: list[Write]) -> list[BaseException]:
     """Run queued writes in one transaction; return the writes' own failures.
 
     When the database itself is unavailable (the connection broke, the file is locked) the
@@ -102,29 +133,36 @@ def _write_group(group: list[Callable[[], object]]) -> list[BaseException]:
     return _through_outages(functools.partial(_write_once, group))
 
 
-def _write_once(group: list[Callable[[], object]]) -> list[BaseException]:
+def _write_once(group: list[Write]) -> list[BaseException]:
     """The whole group in one transaction; only when a write fails, again with a savepoint per write.
 
     Savepoints cost two round trips per write on PostgreSQL, most of the database thread's time
-    under live load (``bench/load.py``), and writes rarely fail.
+    under live load (``bench/load.py``), and writes rarely fail. Each fence is checked once, in
+    the transaction, before the writes: those whose fence does not hold are refused.
     """
     try:
         with transaction.atomic():
-            for write in group:
-                write()
+            refused = _refused(group)
+            for write, fence in group:
+                if fence not in refused:
+                    write()
     except Exception as error:
         if is_outage(error):
             raise
         if len(group) == 1:
             return [error]
         return _write_each(group)
-    return []
+    return [LeaseLost(fence.symbol, "its lease moved on") for _, fence in group if fence in refused]
 
 
-def _write_each(group: list[Callable[[], object]]) -> list[BaseException]:
+def _write_each(group: list[Write]) -> list[BaseException]:
     failures: list[BaseException] = []
     with transaction.atomic():
-        for write in group:
+        refused = _refused(group)
+        for write, fence in group:
+            if fence in refused:
+                failures.append(LeaseLost(fence.symbol, "its lease moved on"))  # type: ignore[union-attr]
+                continue
             try:
                 with transaction.atomic():
                     write()
@@ -133,6 +171,25 @@ def _write_each(group: list[Callable[[], object]]) -> list[BaseException]:
                     raise
                 failures.append(error)
     return failures
+
+
+def _refused(group: list[Write]) -> set[Fence]:
+    """The fences of the group that do not hold (each checked once)."""
+    fences = {fence for _, fence in group if fence is not None}
+    return {fence for fence in fences if not fence.holds()}
+
+
+def _fenced(work: Callable[[], R], fence: Fence | None) -> Callable[[], R]:
+    if fence is None:
+        return work
+
+    def checked() -> R:
+        with transaction.atomic():
+            if not fence.holds():
+                raise LeaseLost(fence.symbol, "its lease moved on")
+            return work()
+
+    return checked
 
 
 def is_outage(error: BaseException) -> bool:

@@ -17,6 +17,8 @@ from core.values import Balance, Order, OrderRequest, TradeEvent
 
 if TYPE_CHECKING:
     from core.actors.runtime import Runtime
+    from core.fencing import Ownership
+    from core.progress import TradeProgress
 
 
 class ExchangeError(Exception):
@@ -130,8 +132,15 @@ class Exchange(Protocol):
     # announces. A remote exchange needs the trader's intent written before the request.
     local: bool
 
-    async def open(self, runtime: "Runtime") -> None:
-        """Start whatever the adapter runs in the background (feeds, user data stream)."""
+    async def open(
+        self, runtime: "Runtime", progress: "TradeProgress | None" = None, ownership: "Ownership | None" = None
+    ) -> None:
+        """Start whatever the adapter runs in the background (feeds, user data stream).
+
+        ``progress``: where each symbol's trades resume after a restart (a simulated exchange takes
+        its books as of it and reports the trades it applied). ``ownership``: the symbols this
+        engine runs; nothing is placed, canceled or published for the others (core.fencing).
+        """
 
     async def close(self) -> None:
         """Stop background work and release connections."""
@@ -141,6 +150,9 @@ class Exchange(Protocol):
 
     async def watch(self, symbol: str) -> None:
         """Follow ``symbol``'s market before a trader acts on it (the simulated exchange needs it)."""
+
+    async def unwatch(self, symbol: str) -> None:
+        """Stop following ``symbol`` (this engine no longer runs it)."""
 
     async def place_order(self, request: OrderRequest, *, as_of: TradeEvent | None = None) -> Order:
         """Place a GTC limit order; raises ExchangeError when it is refused."""
@@ -162,6 +174,9 @@ class Exchange(Protocol):
 
     async def open_orders(self, symbol: str) -> list[Order]:
         """The symbol's orders that can still fill."""
+
+    async def all_orders(self, symbol: str, *, from_order_id: int | None = None) -> list[Order]:
+        """The symbol's orders, oldest first: from ``from_order_id`` on, else the most recent (up to 1000)."""
 
     async def balances(self) -> dict[str, Balance]:
         """What the account holds, by asset."""

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -72,7 +72,12 @@ class BacktestRunAdmin(ReadOnlyAdmin):
         return [chart, *super().get_urls()]
 
     def chart_view(self, request, run_id: int) -> HttpResponse:
+        """The run's chart, for users who may view the run (the admin's own pages check the same)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         run = get_object_or_404(BacktestRun, pk=run_id)
+        if not self.has_view_permission(request, run):
+            raise PermissionDenied
         if not run.chart:
             raise Http404("this run has no chart")
         return HttpResponse(bytes(run.chart), content_type="image/png")

@@ -1,5 +1,7 @@
 """The engine component that stores the topics (ORDERS, TRADE_EVENTS of a symbol) switched on."""
 
+from django.conf import settings
+
 from core.actors.actor import Actor
 from core.groups import normalize_symbol
 from data_warehouse.models import Stream
@@ -33,14 +35,30 @@ class StoringComponent:
             topics = await self.engine.db.run(wanted_storing)
         return {f"{stream}.{symbol}": None for stream, symbol in sorted(topics)}
 
+    def symbols(self, wanted: dict[str, None]) -> set[str]:
+        return {key.split(".", 1)[1] for key in wanted}
+
+    def restrict(self, wanted: dict[str, None], owned: set[str]) -> dict[str, None]:
+        return {key: config for key, config in wanted.items() if key.split(".", 1)[1] in owned}
+
     def actor_name(self, key: str) -> str:
         return f"storage.{key.lower()}"
 
     def make_actor(self, key: str, config: None) -> Actor:
         stream, symbol = key.split(".", 1)
         if stream == Stream.TRADE_EVENTS:
-            return TradeStorage(symbol=symbol, db=self.engine.db)
-        return OrderStorage(venue=self.engine.venue, symbol=symbol, db=self.engine.db)
+            return TradeStorage(symbol=symbol, db=self.engine.db, progress=self.engine.progress)
+        engine = self.engine
+        if not engine.live:  # a backtest's exchange starts empty: nothing to reconcile
+            return OrderStorage(venue=engine.venue, symbol=symbol, db=engine.db)
+        return OrderStorage(
+            venue=engine.venue,
+            symbol=symbol,
+            db=engine.db,
+            exchange=engine.exchange,
+            reconcile_seconds=settings.ORDER_RECONCILE_SECONDS,
+            ownership=engine.ownership,
+        )
 
     async def reconfigure(self, key: str, config: None) -> None:
         """Nothing to configure."""

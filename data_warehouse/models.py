@@ -110,3 +110,22 @@ class BacktestRun(models.Model):
     @property
     def venue(self) -> str:
         return f"backtest-{self.id}"
+
+
+class OrderSync(models.Model):
+    """How far a venue's orders of one symbol are known to be stored as the exchange has them.
+
+    Every order with an id up to ``checkpoint`` was closed on the exchange and is stored in its
+    last state; a reconciliation asks the exchange only about the orders after it.
+    """
+
+    venue = models.CharField(max_length=64)
+    symbol = models.CharField(max_length=30)
+    checkpoint = models.BigIntegerField()
+    synced_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["venue", "symbol"], name="order_sync_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.venue} {self.symbol} up to #{self.checkpoint}"

@@ -6,6 +6,7 @@ from core.models import ORDER_COLUMNS, order_values
 from core.values import Order
 from data_warehouse.merge import fold
 from data_warehouse.models import Order as OrderRow
+from data_warehouse.models import OrderSync
 
 UPDATED = ["executed_qty", "cumulative_quote_qty", "status", "update_time", "client_order_id", "price", "orig_qty"]
 _COLUMNS = ["venue", *ORDER_COLUMNS, "first_seen_time"]
@@ -36,3 +37,31 @@ def upsert_orders(venue: str, reports: list[Order]) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.executemany(_upsert_sql(), rows)
         return cursor.rowcount
+
+
+def sync_checkpoint(venue: str, symbol: str) -> int | None:
+    """The id up to which the symbol's orders are stored as the exchange has them (None: never reconciled)."""
+    row = OrderSync.objects.filter(venue=venue, symbol=symbol).first()
+    return row.checkpoint if row else None
+
+
+def next_checkpoint(current: int | None, orders: list[Order]) -> int | None:
+    """Up to where orders are settled after reading ``orders`` (the exchange's, oldest first, all after ``current``).
+
+    Settled means closed and stored: the checkpoint stops before the oldest order still open.
+    """
+    checkpoint = current
+    for order in orders:
+        if order.status.is_open:
+            break
+        checkpoint = order.order_id
+    return checkpoint
+
+
+def record_sync(venue: str, symbol: str, orders: list[Order], checkpoint: int | None) -> int:
+    """Store what the exchange said of the symbol's orders and the new checkpoint, together; returns rows written."""
+    with transaction.atomic():
+        written = upsert_orders(venue, orders)
+        if checkpoint is not None:
+            OrderSync.objects.update_or_create(venue=venue, symbol=symbol, defaults={"checkpoint": checkpoint})
+        return written

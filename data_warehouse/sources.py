@@ -3,26 +3,42 @@
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 
 from core.codec import TradeBatch
 from core.db import Database
 from data_warehouse import trade_records
-from data_warehouse.trades_file import read_trades
+from data_warehouse.trades_file import check_symbol, iter_trades
+
+DAY_MS = 86_400_000
+EPOCH = date(1970, 1, 1)
+
+
+def _midnight_ms(day: date) -> int:
+    return (day - EPOCH).days * DAY_MS
 
 
 class SourceError(Exception):
     """A source that cannot be replayed; the message says why."""
 
 
+KEEP_TRADES = 500_000  # a file of at most this many trades is kept from its check for the replay
+
+
 @dataclass
 class FileSource:
-    """A trade file, read and checked completely before anything is replayed."""
+    """A trade file, read and checked completely before anything is replayed.
+
+    A file of up to KEEP_TRADES trades (a busy day of one symbol) is kept in memory from that
+    check (230 bytes a trade: about 110 MiB at most); a larger one is read again for the replay,
+    so memory stays bounded whatever the file's size.
+    """
 
     path: Path
     symbol: str
-    batches_read: list[TradeBatch] = field(default_factory=list)
+    ignore_file_symbol: bool = False
+    _kept: list[TradeBatch] | None = field(default=None, init=False, repr=False)
 
     @property
     def description(self) -> str:
@@ -30,15 +46,42 @@ class FileSource:
 
     async def load(self, db: Database, batch_size: int) -> int:
         """Read and check the file; returns the number of trades (raises TradesFileError)."""
-        self.batches_read = await asyncio.to_thread(read_trades, self.path, self.symbol, batch_size)
-        total = sum(map(len, self.batches_read))
+        if not self.ignore_file_symbol:
+            check_symbol(self.path, self.symbol)
+        self._kept, total = await asyncio.to_thread(_check, self.path, self.symbol, batch_size)
         if not total:
             raise SourceError(f"{self.path}: no trades to replay")
         return total
 
     async def batches(self, db: Database, batch_size: int) -> AsyncIterator[TradeBatch]:
-        for batch in self.batches_read:
-            yield batch
+        """The file's batches: those kept, or read again (the next one on a thread while this one is handled)."""
+        if self._kept is not None:
+            for batch in self._kept:
+                yield batch
+            return
+        reading = iter_trades(self.path, self.symbol, batch_size)
+        ahead = asyncio.ensure_future(asyncio.to_thread(next, reading, None))
+        try:
+            while (batch := await ahead) is not None:
+                ahead = asyncio.ensure_future(asyncio.to_thread(next, reading, None))
+                yield batch
+        finally:
+            # A batch read ahead that nobody will take: its thread finishes on its own, and the file
+            # closes when the reading generator is let go; an error it met no longer matters.
+            ahead.add_done_callback(lambda read: read.cancelled() or read.exception())
+
+
+def _check(path: Path, symbol: str, batch_size: int) -> tuple[list[TradeBatch] | None, int]:
+    """Every batch of the file (None when there are more than KEEP_TRADES trades), and how many trades."""
+    kept: list[TradeBatch] | None = []
+    total = 0
+    for batch in iter_trades(path, symbol, batch_size):
+        total += len(batch)
+        if kept is not None:
+            kept.append(batch)
+            if total > KEEP_TRADES:
+                kept = None
+    return kept, total
 
 
 @dataclass
@@ -56,9 +99,8 @@ class DatabaseSource:
 
     @property
     def window(self) -> tuple[int, int]:
-        start = datetime(self.first_day.year, self.first_day.month, self.first_day.day, tzinfo=UTC)
-        end = datetime(self.last_day.year, self.last_day.month, self.last_day.day, tzinfo=UTC) + timedelta(days=1)
-        return int(start.timestamp() * 1000), int(end.timestamp() * 1000)
+        """[start, end) in ms: the first day's midnight to the midnight after the last (any day, even 9999-12-31)."""
+        return _midnight_ms(self.first_day), _midnight_ms(self.last_day) + DAY_MS
 
     async def load(self, db: Database, batch_size: int) -> int:
         if self.last_day < self.first_day:

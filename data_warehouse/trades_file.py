@@ -1,27 +1,32 @@
-"""Reading historical trades from files, checked row by row.
+"""Reading historical trades from files, streamed and checked row by row.
 
 Layouts: the project's (header ``id,price,qty,quote_qty,time,is_buyer_maker``, as in
 ``shared/data/trades``), Binance's public-data ``trades`` (7 columns) and ``aggTrades``
-(8 columns) archives, with or without a header, ``True``/``False`` in any case, times in
-milliseconds or the microseconds Binance uses from 2025; plain CSV or zipped CSV.
-A bad row raises TradesFileError naming the file, the line and the reason.
+(8 columns) archives, with or without a header, times in milliseconds or the microseconds
+Binance uses from 2025; plain CSV or zipped CSV (see trade_archives). Values must be written as
+Binance writes them (see trade_fields). A bad row raises TradesFileError naming the file, the
+line and the reason.
+
+Memory is bounded whatever the file's size: the text is read ``BLOCK_CHARS`` at a time, each
+block is checked and split into columns, and at most one batch waits to be handed out. A block
+is converted with C-level loops over whole columns; a block holding anything unusual (quotes,
+blank lines, a bad value) is read again row by row, which names the line and the reason.
 """
 
 import csv
 import io
-import operator
-import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from itertools import islice
+from itertools import islice, repeat
+from operator import le, lt
 from pathlib import Path
 
 from core.codec import TradeBatch
+from data_warehouse import trade_fields as fields
+from data_warehouse.trade_archives import ArchiveError, Progress, open_text
 
-MICROSECONDS = 10**15  # a time this large is in µs (ms stay below it until the year 33658)
-BOOLEANS = {"true": True, "false": False}
+BLOCK_CHARS = 2 * 1024 * 1024  # text read and converted at a time
 HEADER_NAMES = {
     "id": {"id", "tradeid", "aggid", "aggtradeid", "a", "aggregatetradeid"},
     "price": {"price", "p"},
@@ -31,6 +36,8 @@ HEADER_NAMES = {
 }
 # Columns (id, price, qty, time, maker) by column count when there is no header.
 HEADERLESS = {6: (0, 1, 2, 4, 5), 7: (0, 1, 2, 4, 5), 8: (0, 1, 2, 5, 6)}
+# Binance names its files SYMBOL-trades-…, SYMBOL-aggTrades-…; the project's sample SYMBOL-sample-….
+SYMBOL_IN_NAME = re.compile(r"([A-Z0-9]{5,30})-")
 
 
 class TradesFileError(ValueError):
@@ -45,22 +52,26 @@ class Layout:
     has_header: bool
     aggregate: bool = False
 
+    @property
+    def width(self) -> int:
+        """The fewest columns a row must have."""
+        return max(self.columns) + 1
 
-@contextmanager
-def open_lines(path: Path) -> Iterator[io.TextIOBase]:
-    """The text of a CSV file, or of the single CSV inside a zip file."""
-    if not path.is_file():
-        raise TradesFileError(f"{path}: no such file")
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            members = [name for name in archive.namelist() if name.lower().endswith(".csv")]
-            if len(members) != 1:
-                raise TradesFileError(f"{path}: expected one .csv inside the zip, found {len(members)}")
-            with archive.open(members[0]) as raw:
-                yield io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-    else:
-        with path.open(encoding="utf-8-sig", newline="") as text:
-            yield text
+
+def symbol_in_name(path: Path) -> str | None:
+    """The symbol a file's name carries (``XRPUSDT-trades-2019-05-31.csv`` → XRPUSDT), if it carries one."""
+    match = SYMBOL_IN_NAME.match(path.name)
+    return match[1] if match else None
+
+
+def check_symbol(path: Path, symbol: str) -> None:
+    """Refuse a file whose name says it holds another symbol's trades."""
+    named = symbol_in_name(path)
+    if named is not None and named != symbol:
+        raise TradesFileError(
+            f"{path}: its name says it holds {named} trades, not {symbol}; "
+            "if the name is wrong, say so with --ignore-file-symbol"
+        )
 
 
 def detect_layout(first_row: list[str], path: Path) -> Layout:
@@ -84,142 +95,191 @@ def detect_layout(first_row: list[str], path: Path) -> Layout:
     return Layout(tuple(positions), has_header=True, aggregate=aggregate)
 
 
+def file_layout(path: str | Path) -> Layout:
+    """The layout of a trade file, from its first row."""
+    path = Path(path)
+    with _Reading(path) as text:
+        return detect_layout(_first_row(text.readline()), path)
+
+
+def read_trades(path: str | Path, symbol: str, batch_size: int = 5000) -> list[TradeBatch]:
+    """The whole file's trades in batches, oldest first (in memory: for small files); see ``iter_trades``."""
+    return list(iter_trades(path, symbol, batch_size))
+
+
+def iter_trades(
+    path: str | Path, symbol: str, batch_size: int = 5000, progress: Callable[[int, int], None] | None = None
+) -> Iterator[TradeBatch]:
+    """The file's trades in batches of ``batch_size``, oldest first, read as they are handed out.
+
+    Raises TradesFileError on the first bad row (batches before it were handed out already: a
+    caller that must keep nothing of a bad file stores them in one transaction). ``progress``
+    is called with (bytes read, bytes in the file) after each block.
+    """
+    path, read = Path(path), Progress()
+    with _Reading(path, read) as text:
+        first_line = text.readline()
+        layout = detect_layout(_first_row(first_line), path)
+        rows = _Rows(path, layout, symbol, batch_size)
+        if not layout.has_header:
+            yield from rows.add_block(first_line, line=1)
+        for block, line in _blocks(text, first_line=2):
+            yield from rows.add_block(block, line)
+            if progress is not None:
+                progress(read.done, read.total)
+        yield from rows.finish()
+
+
+class _Reading:
+    """``open_text`` whose failures (no file, a damaged zip, text that is not UTF-8) are TradesFileErrors."""
+
+    def __init__(self, path: Path, progress: Progress | None = None) -> None:
+        self.path, self.progress, self.opened = path, progress, None
+
+    def __enter__(self) -> io.TextIOBase:
+        self.opened = open_text(self.path, self.progress)
+        try:
+            return self.opened.__enter__()
+        except ArchiveError as error:
+            raise TradesFileError(str(error)) from None
+
+    def __exit__(self, kind, error, traceback) -> bool:
+        try:
+            self.opened.__exit__(kind, error, traceback)
+        except ArchiveError as failure:
+            raise TradesFileError(str(failure)) from None
+        except UnicodeDecodeError as failure:
+            raise _not_text(self.path, failure) from None
+        if isinstance(error, UnicodeDecodeError):
+            raise _not_text(self.path, error) from None
+        if isinstance(error, ArchiveError):
+            raise TradesFileError(str(error)) from None
+        return False
+
+
+def _first_row(line: str) -> list[str]:
+    return next(csv.reader([line.rstrip("\r\n")]), []) if line.strip() else []
+
+
 def _not_text(path: Path, error: UnicodeDecodeError) -> TradesFileError:
     return TradesFileError(
         f"{path}: not UTF-8 text ({error.reason} at byte {error.start}); give a CSV, or a zip holding one"
     )
 
 
-def file_layout(path: str | Path) -> Layout:
-    """The layout of a trade file, from its first row."""
-    path = Path(path)
-    with open_lines(path) as text:
-        try:
-            first = next(csv.reader(text), [])
-        except UnicodeDecodeError as error:
-            raise _not_text(path, error) from None
-        return detect_layout(first, path)
-
-
-def read_trades(path: str | Path, symbol: str, batch_size: int = 5000) -> list[TradeBatch]:
-    """The file's trades in batches, oldest first; raises TradesFileError on the first bad row.
-
-    The fast path splits the whole text at once and converts and checks whole columns with
-    C-level loops; anything it does not expect (quotes, blank lines, a bad value) sends the
-    file through the row-by-row reader, which names the line and the reason.
-    """
-    path = Path(path)
-    with open_lines(path) as text:
-        try:
-            content = text.read()
-        except UnicodeDecodeError as error:
-            raise _not_text(path, error) from None
-    first = next(csv.reader([content[: content.find("\n")] if "\n" in content else content]), [])
-    layout = detect_layout(first, path)
-    try:
-        return _fast_batches(content, len(first), layout, symbol, batch_size)
-    except _Slow:
-        pass
-    lines = csv.reader(io.StringIO(content, newline=""))
-    try:
-        if layout.has_header:
-            next(lines)
-        return list(_batches(lines, layout, path, symbol, batch_size, first_line=2 if layout.has_header else 1))
-    except csv.Error as error:
-        raise TradesFileError(f"{path}:{lines.line_num}: not CSV as Binance writes it ({error})") from None
-
-
-class _Slow(Exception):
-    """The fast path met something unusual; the row-by-row path will say what and where."""
-
-
-def _fast_batches(content: str, width: int, layout: Layout, symbol: str, size: int) -> list[TradeBatch]:
-    body = content.replace("\r\n", "\n").rstrip("\n")
-    if layout.has_header:
-        body = body[body.find("\n") + 1 :] if "\n" in body else ""
-    if not body:
-        return []
-    if '"' in body or "\n\n" in body:
-        raise _Slow
-    lines = body.split("\n")
-    if set(map(operator.methodcaller("count", ","), lines)) != {width - 1}:
-        raise _Slow
-    fields = ",".join(lines).split(",")
-    id_at, price_at, qty_at, time_at, maker_at = layout.columns
-    try:
-        ids, times = list(map(int, fields[id_at::width])), list(map(int, fields[time_at::width]))
-        prices, quantities = fields[price_at::width], fields[qty_at::width]
-        for texts in (prices, quantities):
-            values = list(map(Decimal, texts))
-            if not (min(values) > 0 and max(values).is_finite()):
-                raise _Slow
-        makers = list(map(BOOLEANS.__getitem__, map(str.lower, map(str.strip, fields[maker_at::width]))))
-    except (ValueError, InvalidOperation, KeyError) as error:
-        raise _Slow from error
-    if max(times) >= MICROSECONDS:
-        times = [time // 1000 if time >= MICROSECONDS else time for time in times]
-    if not all(map(operator.lt, ids, islice(ids, 1, None))) or not all(map(operator.le, times, islice(times, 1, None))):
-        raise _Slow
-    return [
-        TradeBatch(
-            symbol,
-            ids[start : start + size],
-            prices[start : start + size],
-            quantities[start : start + size],
-            times[start : start + size],
-            times[start : start + size],
-            makers[start : start + size],
-        )
-        for start in range(0, len(ids), size)
-    ]
-
-
-def _batches(
-    rows: Iterator[list[str]], layout: Layout, path: Path, symbol: str, size: int, first_line: int
-) -> Iterator[TradeBatch]:
-    id_at, price_at, qty_at, time_at, maker_at = layout.columns
-    width = max(layout.columns) + 1
-    batch = TradeBatch.empty(symbol)
-    last_id, last_time = -1, -1
-    for line, row in enumerate(rows, start=first_line):
-        if not row:
+def _blocks(text: io.TextIOBase, first_line: int) -> Iterator[tuple[str, int]]:
+    """Whole lines of text, about BLOCK_CHARS at a time, each with the number of its first line."""
+    line, rest = first_line, ""
+    while chunk := text.read(BLOCK_CHARS):
+        chunk = rest + chunk
+        cut = chunk.rfind("\n") + 1
+        if not cut:
+            rest = chunk
             continue
+        block, rest = chunk[:cut], chunk[cut:]
+        yield block, line
+        line += block.count("\n")
+    if rest:
+        yield rest, line
+
+
+class _Rows:
+    """Blocks of lines in, checked batches out; keeps what continuity needs across blocks."""
+
+    def __init__(self, path: Path, layout: Layout, symbol: str, batch_size: int) -> None:
+        self.path, self.layout, self.size = path, layout, batch_size
+        self.batch = TradeBatch.empty(symbol)
+        self.last_id, self.last_time = -1, -1
+
+    def add_block(self, block: str, line: int) -> Iterator[TradeBatch]:
+        """Check a block of whole lines and hand out every batch it fills."""
+        columns = _fast_columns(block, self.layout, self.last_id, self.last_time)
+        if columns is None:
+            columns = self._row_by_row(block, line)
+        ids, prices, quantities, times, makers = columns
+        if ids:
+            self.last_id, self.last_time = ids[-1], times[-1]
+        batch = self.batch
+        start = 0
+        while start < len(ids):
+            take = self.size - len(batch)
+            end = start + take
+            batch.trade_ids.extend(ids[start:end])
+            batch.prices.extend(prices[start:end])
+            batch.quantities.extend(quantities[start:end])
+            batch.trade_times.extend(times[start:end])
+            batch.event_times.extend(times[start:end])
+            batch.makers.extend(makers[start:end])
+            start = end
+            if len(batch) >= self.size:
+                yield batch
+                batch = self.batch = TradeBatch.empty(batch.symbol)
+
+    def finish(self) -> Iterator[TradeBatch]:
+        """The last, partly filled batch."""
+        if len(self.batch):
+            yield self.batch
+
+    def _row_by_row(self, block: str, first_line: int) -> tuple[list, list, list, list, list]:
+        id_at, price_at, qty_at, time_at, maker_at = self.layout.columns
+        ids, prices, quantities, times, makers = [], [], [], [], []
+        last_id, last_time = self.last_id, self.last_time
+        lines = csv.reader(io.StringIO(block, newline=""))
         try:
-            if len(row) < width:
-                raise ValueError(f"expected at least {width} columns, got {len(row)}")
-            trade_id, time = int(row[id_at]), int(row[time_at])
-            price, quantity = row[price_at], row[qty_at]
-            if not all(value.is_finite() and value > 0 for value in (Decimal(price), Decimal(quantity))):
-                raise ValueError(f"price {price!r} and quantity {quantity!r} must be positive")
-            maker = BOOLEANS[row[maker_at].strip().lower()]
-        except (ValueError, InvalidOperation) as error:
-            raise TradesFileError(f"{path}:{line}: {_reason(error)}") from None
-        except KeyError:
-            raise TradesFileError(f"{path}:{line}: is_buyer_maker {row[maker_at]!r} is not true or false") from None
-        if time >= MICROSECONDS:
-            time //= 1000
-        if trade_id <= last_id or time < last_time:
-            raise TradesFileError(
-                f"{path}:{line}: trade {trade_id} at {time} comes after trade {last_id} at {last_time}"
-            )
-        last_id, last_time = trade_id, time
-        batch.trade_ids.append(trade_id)
-        batch.prices.append(price)
-        batch.quantities.append(quantity)
-        batch.trade_times.append(time)
-        batch.event_times.append(time)
-        batch.makers.append(maker)
-        if len(batch) >= size:
-            yield batch
-            batch = TradeBatch.empty(symbol)
-    if len(batch):
-        yield batch
+            for row in lines:
+                line = first_line + lines.line_num - 1
+                if not row:
+                    continue
+                if len(row) < self.layout.width:
+                    self._fail(line, f"expected at least {self.layout.width} columns, got {len(row)}")
+                problem = (
+                    fields.id_problem(row[id_at])
+                    or fields.time_problem(row[time_at])
+                    or fields.decimals_problem(row[price_at], row[qty_at])
+                    or fields.boolean_problem(row[maker_at])
+                )
+                if problem is not None:
+                    self._fail(line, problem)
+                trade_id, time = int(row[id_at]), fields.to_ms(int(row[time_at]))
+                if trade_id <= last_id or time < last_time:
+                    self._fail(line, f"trade {trade_id} at {time} comes after trade {last_id} at {last_time}")
+                last_id, last_time = trade_id, time
+                ids.append(trade_id)
+                prices.append(row[price_at])
+                quantities.append(row[qty_at])
+                times.append(time)
+                makers.append(fields.BOOLEANS[row[maker_at]])
+        except csv.Error as error:
+            self._fail(first_line + lines.line_num - 1, f"not CSV as Binance writes it ({error})")
+        return ids, prices, quantities, times, makers
+
+    def _fail(self, line: int, reason: str) -> None:
+        raise TradesFileError(f"{self.path}:{line}: {reason}")
 
 
-def _reason(error: Exception) -> str:
-    if isinstance(error, InvalidOperation):
-        return "a price or quantity is not a decimal number"
-    text = str(error)
-    if text.startswith("invalid literal for int()"):
-        return f"an id or time is not a whole number ({text.split(': ', 1)[-1]})"
-    return text
+def _fast_columns(block: str, layout: Layout, last_id: int, last_time: int) -> tuple | None:
+    """The block's columns, checked whole with C-level loops; None when the row-by-row path must look."""
+    body = block.replace("\r\n", "\n").rstrip("\n")
+    if not body:
+        return [], [], [], [], []
+    if '"' in body or "\n\n" in body:
+        return None
+    lines = body.split("\n")
+    width = lines[0].count(",") + 1
+    if width < layout.width or set(map(str.count, lines, repeat(","))) != {width - 1}:
+        return None
+    cells = ",".join(lines).split(",")
+    id_at, price_at, qty_at, time_at, maker_at = layout.columns
+    ids = fields.check_whole_column(cells[id_at::width])
+    times = fields.check_whole_column(cells[time_at::width])
+    if ids is None or times is None or (times := fields.check_time_column(times)) is None:
+        return None
+    prices, quantities = cells[price_at::width], cells[qty_at::width]
+    if not (fields.check_decimal_column(prices) and fields.check_decimal_column(quantities)):
+        return None
+    makers = fields.check_boolean_column(cells[maker_at::width])
+    in_order = ids[0] > last_id and times[0] >= last_time
+    in_order = in_order and all(map(lt, ids, islice(ids, 1, None))) and all(map(le, times, islice(times, 1, None)))
+    if makers is None or not in_order:
+        return None
+    return ids, prices, quantities, times, makers

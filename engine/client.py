@@ -1,65 +1,78 @@
-"""The commands' side of engine control: nudge the running engine, and tell the user what happened.
+"""The commands' side of engine control: nudge the running engines, and tell the user what happened.
 
-Control commands change the desired state in the database, then nudge the engine through the
-``engine.control`` group and wait for its answer. When no engine can hear them (none runs, or
+Control commands change the desired state in the database, then nudge the engines through the
+``engine.control`` group and wait for their answers. When no engine can hear them (none runs, or
 it runs in another process on the in-memory layer), they say when the change will apply.
 """
 
 import asyncio
-from datetime import timedelta
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
-from django.utils import timezone
 
 from core.groups import ENGINE_CONTROL_GROUP
-from engine import registry
+from engine import registry, selectors
 from engine.messages import RECONCILE
-from engine.models import EngineHeartbeat
 
 ANSWER_TIMEOUT = 15.0
-
-
-def live_engines() -> list[EngineHeartbeat]:
-    """Engines whose heartbeat is recent."""
-    horizon = timezone.now() - timedelta(seconds=3 * settings.ENGINE_POLL_SECONDS + 2)
-    return list(EngineHeartbeat.objects.filter(seen_at__gte=horizon))
 
 
 def engine_reachable() -> bool:
     """Whether a nudge can reach a live engine: same process, or a shared (Redis) layer."""
     if registry.any_local():
         return True
-    return bool(live_engines()) and not isinstance(get_channel_layer(), InMemoryChannelLayer)
+    return bool(selectors.live_engines()) and not isinstance(get_channel_layer(), InMemoryChannelLayer)
 
 
-async def ask_engine(request: dict[str, Any], timeout: float = ANSWER_TIMEOUT) -> dict[str, Any] | None:
-    """Send a control request to the engines and return the first answer (None on timeout)."""
+async def ask_engines(request: dict[str, Any], expected: int, timeout: float = ANSWER_TIMEOUT) -> list[dict[str, Any]]:
+    """Send a control request to the engines; return the answers of up to ``expected`` of them."""
     layer = get_channel_layer()
     reply_to = await layer.new_channel()
     await layer.group_send(ENGINE_CONTROL_GROUP, {**request, "reply_to": reply_to})
-    try:
-        return await asyncio.wait_for(layer.receive(reply_to), timeout)
-    except TimeoutError:
-        return None
+    answers: list[dict[str, Any]] = []
+    deadline = asyncio.get_running_loop().time() + timeout
+    while len(answers) < expected:
+        remaining = deadline - asyncio.get_running_loop().time()
+        try:
+            answers.append(await asyncio.wait_for(layer.receive(reply_to), max(0.0, remaining)))
+        except TimeoutError:
+            break
+    return answers
 
 
-def apply_now(what: str) -> str:
-    """Nudge the engine to apply a change of the desired state; returns a sentence for the user."""
+def apply_now(what: str, symbol: str | None = None) -> str:
+    """Nudge the engines to apply a change of the desired state; returns sentences for the user.
+
+    With a ``symbol``, it also says which engine runs it now.
+    """
     if not engine_reachable():
-        engines = live_engines()
+        engines = selectors.live_engines()
         if not engines:
             return f"No engine is running: {what} takes effect when `manage.py runengine` starts."
-        engine = engines[0]
         return (
-            f"The engine (pid {engine.pid} on {engine.host}) applies {what} "
+            f"The engine {selectors.describe(engines[0])} applies {what} "
             f"within {settings.ENGINE_POLL_SECONDS:g} s, at its next check."
         )
-    answer = async_to_sync(ask_engine)({"type": RECONCILE})
-    if answer is None:
+    expected = 1 if registry.any_local() else max(1, len(selectors.live_engines()))
+    answers = async_to_sync(ask_engines)({"type": RECONCILE}, expected)
+    if not answers:
         return f"The engine did not answer within {ANSWER_TIMEOUT:g} s; it applies {what} at its next check."
+    return " ".join([*(_applied(answer, len(answers)) for answer in answers), _runner(symbol)]).strip()
+
+
+def _applied(answer: dict[str, Any], engines: int) -> str:
     changes = answer.get("changes") or []
     done = "; ".join(changes) if changes else "nothing needed to change"
-    return f"The engine applied it: {done}."
+    who = "The engine" if engines == 1 else f"Engine {answer.get('engine', '?')}"
+    return f"{who} applied it: {done}."
+
+
+def _runner(symbol: str | None) -> str:
+    if symbol is None:
+        return ""
+    engine = selectors.runner_of(symbol)
+    if engine is None:
+        return f"No engine holds {symbol} yet; the next to check takes it."
+    return f"{symbol} runs on engine {selectors.describe(engine)}."

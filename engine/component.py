@@ -9,6 +9,8 @@ from core.actors.actor import Actor
 from core.actors.runtime import Runtime
 from core.db import Database
 from core.exchange import Exchange
+from core.fencing import Ownership
+from core.progress import TradeProgress
 from engine.plan import Plan
 
 
@@ -21,6 +23,8 @@ class Host(Protocol):
     db: Database
     runtime: Runtime
     exchange: Exchange
+    progress: TradeProgress  # resume points: who acts on trades reports the trades it is done with
+    ownership: Ownership  # the symbols this engine runs: writes for them carry their fences
 
 
 class Component(Protocol):
@@ -42,6 +46,12 @@ class Component(Protocol):
 
     async def wanted(self) -> dict[str, Any]:
         """What should run now: key → configuration."""
+
+    def symbols(self, wanted: dict[str, Any]) -> set[str]:
+        """The symbols ``wanted`` (the result of ``wanted()``) acts for: the engine needs their leases."""
+
+    def restrict(self, wanted: dict[str, Any], owned: set[str]) -> dict[str, Any]:
+        """The part of ``wanted`` for the symbols this engine owns."""
 
     def actor_name(self, key: str) -> str:
         """The runtime name of the actor for ``key``."""

@@ -48,8 +48,8 @@ class ControlActor(Actor):
     @handles(TICK)
     async def tick(self, message: dict[str, Any]) -> None:
         try:
-            await self.engine.beat()
             changes = await self.engine.reconcile()
+            await self.engine.beat()  # after: the heartbeat lists the symbols as they are now
         except Exception as error:
             logger.error("the engine's periodic check failed, trying again at the next: %r", error)
             return

@@ -53,15 +53,15 @@ class TradingSettingsAdmin(admin.ModelAdmin):
             except services.TradingControlError as error:
                 self.message_user(request, str(error), level=messages.ERROR)
 
-    @admin.action(description="Start trading the selected symbols")
+    @admin.action(description="Start trading the selected symbols", permissions=["change"])
     def start(self, request, queryset) -> None:
         self._control(request, queryset, services.start_trading)
 
-    @admin.action(description="Stop trading the selected symbols at once")
+    @admin.action(description="Stop trading the selected symbols at once", permissions=["change"])
     def stop(self, request, queryset) -> None:
         self._control(request, queryset, services.stop_trading)
 
-    @admin.action(description="Shut down trading of the selected symbols (finish cycles first)")
+    @admin.action(description="Shut down trading of the selected symbols (finish cycles first)", permissions=["change"])
     def shutdown(self, request, queryset) -> None:
         self._control(request, queryset, services.shutdown_trading)
 

@@ -57,6 +57,12 @@ class TradingComponent:
                 logger.error("not trading %s: invalid settings: %s", symbol, error)
         return wanted
 
+    def symbols(self, wanted: dict[str, LeaderConfig]) -> set[str]:
+        return set(wanted)
+
+    def restrict(self, wanted: dict[str, LeaderConfig], owned: set[str]) -> dict[str, LeaderConfig]:
+        return {symbol: config for symbol, config in wanted.items() if symbol in owned}
+
     def actor_name(self, key: str) -> str:
         return f"naive.leader.{key}"
 
@@ -72,6 +78,8 @@ class TradingComponent:
             hooks=hooks,
             recheck_seconds=settings.TRADER_RECHECK_SECONDS if engine.live else None,
             trader_policy=trader_policy(),
+            progress=engine.progress,
+            ownership=engine.ownership,
         )
 
     async def reconfigure(self, key: str, config: LeaderConfig) -> None:

@@ -27,7 +27,9 @@ from core.actors.policy import Restart, RestartPolicy
 from core.codec import TRADE_BATCH, TRADE_EVENT, MessageError, TradeBatch
 from core.db import Database
 from core.exchange import Exchange, ExchangeError, FilterFailure, InvalidSymbol, OrderRejected
+from core.fencing import LeaseLost, Ownership, Unfenced
 from core.groups import trade_events_group
+from core.progress import NoProgress, Point, TradeProgress
 from core.values import TradeEvent
 from naive import store
 from naive.models import TradingStatus
@@ -77,6 +79,8 @@ class Leader(Actor):
         hooks: LeaderHooks,
         recheck_seconds: float | None = None,
         trader_policy: RestartPolicy | None = None,
+        progress: TradeProgress | None = None,
+        ownership: Ownership | None = None,
     ) -> None:
         self.symbol = symbol
         self.config = config
@@ -84,6 +88,8 @@ class Leader(Actor):
         self.exchange = exchange
         self.db = db
         self.hooks = hooks
+        self.progress = progress or NoProgress()
+        self.ownership = ownership or Unfenced()
         self.groups = (trade_events_group(symbol),)
         self.traders: list[Trader] = []
         self.band = ALWAYS_QUIET
@@ -97,6 +103,9 @@ class Leader(Actor):
         )
         self._recheck_seconds = recheck_seconds
         self._timer: asyncio.Task | None = None
+        self._dirty: dict[int, Trader] = {}  # traders changed since the last save
+        self._last_event: TradeEvent | None = None
+        self._handled_since_recheck = False
 
     async def on_start(self) -> None:
         info = (await self.exchange.exchange_info()).symbols.get(self.symbol)
@@ -108,14 +117,19 @@ class Leader(Actor):
             info.base_asset,
         )
         await self.exchange.watch(self.symbol)
-        self.desk = Desk(self.venue, self.symbol, self.exchange, self.db)
+        self.consumer = self.progress.consumer(self.symbol)
+        resume = self.progress.resume_point(self.symbol)
+        self.desk = Desk(self.venue, self.symbol, self.exchange, self.db, self._mark, self._persist)
         saved, self._next_number = await self.db.run(store.load_traders, self.venue, self.symbol)
-        self.traders = [Trader(s.number, s.params, self.desk, s.state, s.pending) for s in saved]
+        self.traders = [Trader(s.number, s.params, self.desk, s.state, s.pending, s.position) for s in saved]
         for trader in list(self.traders):
-            await self._resume(trader)
+            # Asked as of the resume point: what happened after it comes again as trades, so the
+            # traders meet it in order, as if nothing had stopped (Binance is asked as of now).
+            await self._resume(trader, _as_of(self.symbol, resume), recheck=True)
         if not self.traders and self.config.status == TradingStatus.ON:
-            await self._start_trader()
+            await self._start_trader(remembered=False)  # nothing to remember yet: saved once it acts
         await self._check_shutdown()
+        await self._persist()
         self._refresh_band()
         if self._recheck_seconds:
             self._timer = asyncio.create_task(self._every(self._recheck_seconds))
@@ -125,6 +139,8 @@ class Leader(Actor):
         if self._timer is not None:
             self._timer.cancel()
         self.bench.close()
+        if hasattr(self, "consumer"):
+            self.consumer.close()
 
     @handles(TRADE_EVENT, TRADE_BATCH)
     async def trades(self, message: dict[str, Any]) -> None:
@@ -180,6 +196,7 @@ class Leader(Actor):
                 if not await self._consider(batch, index, prices[index]):
                     return
             start = end
+        self.consumer.done(self._last_trade_id, batch.trade_times[-1])  # its consequences are queued
 
     def _first_new(self, batch: TradeBatch) -> int | None:
         """Where the trades not handled before begin (the exchange ignores the others too)."""
@@ -209,9 +226,13 @@ class Leader(Actor):
         return not self.ctx.stop_requested
 
     async def _dispatch(self, event: TradeEvent) -> None:
+        self._last_event, self._handled_since_recheck = event, True
         for trader in list(self.traders):
             try:
                 notices = await trader.on_event(event)
+            except LeaseLost as error:
+                self._lost(error)
+                return
             except (FilterFailure, OrderRejected, InvalidSymbol) as error:
                 await self._halt(trader, error)
                 return
@@ -221,15 +242,27 @@ class Leader(Actor):
                 await self._recover(trader, error)
                 continue
             await self._after(trader, notices)
+        await self._persist()
         self._refresh_band()
 
     async def _recheck(self) -> None:
-        """Ask the exchange about every open order (a lost message must not leave a trader waiting)."""
+        """Ask the exchange about every open order (a lost message must not leave a trader waiting).
+
+        While trades come in, asked as of the last one handled, never ahead of it: a fill the
+        trader learns from a later trade anyway is learnt then, as in any other run, so a live
+        run's orders do not depend on when the timer fired. A leader that handled no trade for a
+        whole round asks about the present: the trade that filled an order may have been lost.
+        """
+        as_of = self._last_event if self._handled_since_recheck else None
+        self._handled_since_recheck = False
         for trader in list(self.traders):
             if not trader.has_open_order:
                 continue
             try:
-                notices = await trader.recheck()
+                notices = await trader.recheck(as_of)
+            except LeaseLost as error:
+                self._lost(error)
+                return
             except (FilterFailure, OrderRejected, InvalidSymbol) as error:
                 await self._halt(trader, error)
                 return
@@ -240,6 +273,7 @@ class Leader(Actor):
                 await self._recover(trader, error)
                 continue
             await self._after(trader, notices)
+        await self._persist()
         self._refresh_band()
 
     async def _every(self, seconds: float) -> None:
@@ -261,12 +295,15 @@ class Leader(Actor):
                 await self._start_trader()
             await self._check_shutdown()
 
-    async def _start_trader(self) -> None:
+    async def _start_trader(self, *, remembered: bool = True) -> None:
         sizes = {"tick_size": self.tick_size, "step_size": self.step_size, "base_asset": self.base_asset}
         params = TradingParams(**self.config.settings, **sizes)
-        trader = Trader(self._next_number, params, self.desk)  # saved once it has something to remember
+        position = self._last_event.trade_id if self._last_event else None  # it acts from the next trade
+        trader = Trader(self._next_number, params, self.desk, position=position)
         self._next_number += 1
         self.traders.append(trader)
+        if remembered:
+            self._mark(trader)  # saved with what started it (a rebuy, a finished cycle), in the same write
 
     async def _recover(self, trader: Trader, error: BaseException) -> None:
         """A trader crashed: bench it for a backoff, or stop the symbol when it keeps crashing."""
@@ -289,20 +326,26 @@ class Leader(Actor):
         trader = self.bench.release(number) if isinstance(number, int) else None
         if trader is None:
             return
+        await self._persist()  # what the others changed meanwhile lands before the crashed one is read back
         saved, _ = await self.db.run(store.load_traders, self.venue, self.symbol)
         last = next((s for s in saved if s.number == trader.number), None)
         if last is not None:
-            trader.state, trader.pending = last.state, last.pending
+            trader.state, trader.pending, trader.position = last.state, last.pending, last.position
+        self._dirty.pop(trader.number, None)
         self.traders.append(trader)
         self.traders.sort(key=lambda t: t.number)
-        if await self._resume(trader):
+        if await self._resume(trader, self._last_event):
             logger.info("%s trader %s restarted", self.symbol, trader.number)
+        await self._persist()
         self._refresh_band()
 
-    async def _resume(self, trader: Trader) -> bool:
+    async def _resume(self, trader: Trader, event: TradeEvent | None = None, *, recheck: bool = True) -> bool:
         """Settle a trader's pending order and re-check its open ones; False if that failed."""
         try:
-            notices = await trader.resume()
+            notices = await trader.resume(event, recheck=recheck)
+        except LeaseLost as error:
+            self._lost(error)
+            return False
         except (FilterFailure, OrderRejected, InvalidSymbol) as error:
             await self._halt(trader, error)
             return False
@@ -317,10 +360,34 @@ class Leader(Actor):
     async def _halt(self, trader: Trader, error: ExchangeError) -> None:
         trader.pending = None  # refused: the order does not exist
         if trader.state.buy is None:  # it holds nothing: trading again starts a fresh trader, on the new settings
+            self._dirty.pop(trader.number, None)
+            await self._persist(durable=True)
             await self.db.run(store.forget_trader, self.venue, self.symbol, trader.number)
         else:
-            await trader.save(durable=True)
+            self._mark(trader)
+            await self._persist(durable=True)
         await self._stop_symbol(f"trader {trader.number} could not place its order: {error}")
+
+    def _lost(self, error: LeaseLost) -> None:
+        """Another engine runs the symbol now: do nothing more (the engine stops this leader at its next check)."""
+        logger.warning("leader %s stops: %s", self.symbol, error)
+        self._dirty.clear()
+        self.ctx.stop()
+
+    def _mark(self, trader: Trader) -> None:
+        self._dirty[trader.number] = trader
+
+    async def _persist(self, durable: bool = False) -> None:
+        """Save every trader changed since the last save, in one write (queued, or waited for)."""
+        if not self._dirty:
+            return
+        changed, self._dirty = list(self._dirty.values()), {}
+        snapshots = [store.TraderSnapshot(t.number, t.params, t.state, t.pending, t.position) for t in changed]
+        fence = self.ownership.fence(self.symbol)
+        if durable:
+            await self.db.run(store.save_traders, self.venue, self.symbol, snapshots, fence=fence)
+        else:
+            self.db.submit(store.save_traders, self.venue, self.symbol, snapshots, fence=fence)
 
     async def _stop_symbol(self, why: str) -> None:
         logger.error("%s: trading stopped, %s", self.symbol, why)
@@ -340,6 +407,15 @@ class Leader(Actor):
     def _bad(self, what: str) -> None:
         self.bad_messages += 1
         logger.warning("leader %s ignored %s", self.symbol, what)
+
+
+def _as_of(symbol: str, point: Point | None) -> TradeEvent | None:
+    """The resume point as the trade event a question to the exchange is asked as of."""
+    if point is None:
+        return None
+    return TradeEvent(
+        "trade", point.trade_time, symbol, point.trade_id, Decimal(1), Decimal(0), point.trade_time, False
+    )
 
 
 def _parse(settings: dict[str, str]) -> dict[str, Any]:

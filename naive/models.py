@@ -50,11 +50,11 @@ class TradingSettings(models.Model):
             ),
             *(
                 models.CheckConstraint(
-                    condition=models.Q(**{f"{name}__gt": -1, f"{name}__lt": 1}),
+                    condition=models.Q(**{f"{name}__gte": allowed.low, f"{name}__lt": allowed.high}),
                     name=f"trading_{name}_in_range",
-                    violation_error_message=f"{name} must lie strictly between -1 and 1",
+                    violation_error_message=f"{name} must be at least {allowed.low} and below {allowed.high}",
                 )
-                for name in params.INTERVALS
+                for name, allowed in params.INTERVAL_RANGES.items()
             ),
         ]
 
@@ -82,8 +82,13 @@ class TraderRecord(models.Model):
     number = models.PositiveIntegerField(help_text="the trader's place in the order traders were started")
     params = models.JSONField(help_text="the settings the trader started with")
     state = models.JSONField(help_text="its orders and flags")
-    pending = models.JSONField(null=True, blank=True, help_text="an order being placed, by client order id")
+    pending = models.JSONField(
+        null=True, blank=True, help_text="an order being placed, by client order id, and the trade that caused it"
+    )
     active = models.BooleanField(default=True)
+    last_trade_id = models.BigIntegerField(
+        null=True, blank=True, help_text="the last trade the trader handled: after a restart it skips up to it"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["venue", "symbol", "number"], name="trader_unique_number")]

@@ -33,10 +33,10 @@ def start_trading(*, symbol: str) -> str:
         problems = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())
         raise TradingControlError(f"{row.symbol} has invalid trading settings ({problems}); fix them first") from None
     if row.status == TradingStatus.ON:
-        return f"{row.symbol} is already trading. {apply_now('it')}"
+        return f"{row.symbol} is already trading. {apply_now('it', row.symbol)}"
     row.status, row.last_error = TradingStatus.ON, ""
     row.save(update_fields=["status", "last_error"])
-    return f"Trading {row.symbol}: status set to on. {apply_now('the start')}"
+    return f"Trading {row.symbol}: status set to on. {apply_now('the start', row.symbol)}"
 
 
 def stop_trading(*, symbol: str) -> str:

@@ -4,15 +4,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Max
 
 from core.codec import order_fields, order_from_fields
 from core.decimals import fmt
-from core.sql import execute, json_placeholder, json_value
+from core.sql import json_placeholder, json_value
 from core.values import OrderRequest, Side
 from naive import params as settings_rules
 from naive.models import TraderRecord, TradingSettings, TradingStatus
 from naive.strategy import TraderState, TradingParams
+from naive.trader import Intent
 
 PARAM_FIELDS = ("budget", "buy_down_interval", "profit_target", "rebuy_interval", "tick_size", "step_size")
 
@@ -24,7 +26,19 @@ class SavedTrader:
     number: int
     params: TradingParams
     state: TraderState
-    pending: OrderRequest | None
+    pending: Intent | None
+    position: int | None  # the last trade the trader handled
+
+
+@dataclass(frozen=True)
+class TraderSnapshot:
+    """What is saved of a trader: the same, taken when it changed."""
+
+    number: int
+    params: TradingParams
+    state: TraderState
+    pending: Intent | None
+    position: int | None
 
 
 def params_to_json(params: TradingParams) -> dict[str, Any]:
@@ -57,27 +71,31 @@ def state_from_json(data: dict[str, Any]) -> TraderState:
     )
 
 
-def pending_to_json(request: OrderRequest | None) -> dict[str, Any] | None:
-    if request is None:
+def pending_to_json(intent: Intent | None) -> dict[str, Any] | None:
+    if intent is None:
         return None
+    request = intent.request
     return {
         "side": request.side.value,
         "price": fmt(request.price),
         "quantity": fmt(request.quantity),
         "client_order_id": request.client_order_id,
+        "trade_id": intent.trade_id,
+        "trade_time": intent.trade_time,
     }
 
 
-def pending_from_json(symbol: str, data: dict[str, Any] | None) -> OrderRequest | None:
+def pending_from_json(symbol: str, data: dict[str, Any] | None) -> Intent | None:
     if not data:
         return None
-    return OrderRequest(
+    request = OrderRequest(
         symbol=symbol,
         side=Side(data["side"]),
         price=Decimal(data["price"]),
         quantity=Decimal(data["quantity"]),
         client_order_id=data["client_order_id"],
     )
+    return Intent(request, data.get("trade_id"), data.get("trade_time"))
 
 
 def load_traders(venue: str, symbol: str) -> tuple[list[SavedTrader], int]:
@@ -86,34 +104,48 @@ def load_traders(venue: str, symbol: str) -> tuple[list[SavedTrader], int]:
     last = rows.aggregate(last=Max("number"))["last"] or 0
     saved = [
         SavedTrader(
-            row.number, params_from_json(row.params), state_from_json(row.state), pending_from_json(symbol, row.pending)
+            row.number,
+            params_from_json(row.params),
+            state_from_json(row.state),
+            pending_from_json(symbol, row.pending),
+            row.last_trade_id,
         )
         for row in rows.filter(active=True).order_by("number")
     ]
     return saved, last + 1
 
 
-def save_trader(
-    venue: str, symbol: str, number: int, params: TradingParams, state: TraderState, pending: OrderRequest | None
-) -> None:
-    """Insert or update a trader's record; a finished trader becomes inactive (plain SQL: a hot path)."""
+_SAVED = ["venue", "symbol", "number", "params", "state", "pending", "active", "last_trade_id"]
+
+
+def save_traders(venue: str, symbol: str, traders: list[TraderSnapshot]) -> None:
+    """Insert or update traders' records in one statement; a finished trader becomes inactive.
+
+    Everything one trade changed is saved together (a trader and the one its rebuy started),
+    so a restart never finds half of it. Plain SQL: a hot path.
+    """
     table, json = TraderRecord._meta.db_table, json_placeholder()
-    values = [json_value(state_to_json(state)), json_value(pending_to_json(pending)), not state.finished]
-    where = "venue = %s AND symbol = %s AND number = %s"
-    changed = execute(
-        f"UPDATE {table} SET state = {json}, pending = {json}, active = %s WHERE {where}",
-        [*values, venue, symbol, number],
+    marks = ", ".join(json if name in ("params", "state", "pending") else "%s" for name in _SAVED)
+    changed = ", ".join(f"{name} = excluded.{name}" for name in ("state", "pending", "active", "last_trade_id"))
+    sql = (
+        f"INSERT INTO {table} ({', '.join(_SAVED)}) VALUES ({marks}) "
+        f"ON CONFLICT (venue, symbol, number) DO UPDATE SET {changed}"
     )
-    if not changed:
-        TraderRecord.objects.create(
-            venue=venue,
-            symbol=symbol,
-            number=number,
-            params=params_to_json(params),
-            state=state_to_json(state),
-            pending=pending_to_json(pending),
-            active=not state.finished,
-        )
+    rows = [
+        [
+            venue,
+            symbol,
+            trader.number,
+            json_value(params_to_json(trader.params)),
+            json_value(state_to_json(trader.state)),
+            json_value(pending_to_json(trader.pending)),
+            not trader.state.finished,
+            trader.position,
+        ]
+        for trader in traders
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def forget_trader(venue: str, symbol: str, number: int) -> None:

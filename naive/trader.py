@@ -1,20 +1,24 @@
 """A trader at run time: feeds events to the pure strategy and performs what it decides.
 
-Before an order is sent, the trader records its client order id as pending; after a restart a
-pending order is looked up on the exchange by that id, so an order is never placed twice.
+Before an order is sent, the trader's intent (the order and the trade that caused it) is
+saved; after a restart an intent is looked up on the exchange by its client order id and, if
+it never got there, placed as of that same trade, so an order is never placed twice and never
+lost. Every saved state carries the id of the last trade the trader handled: after a restart
+the trades up to it, which the stream delivers again, change nothing.
 
 The trader publishes nothing: the exchange is the source of truth for orders and alone
-publishes every change of one on ``orders.<SYMBOL>``.
+publishes every change of one on ``orders.<SYMBOL>``. Saving is the leader's (it writes every
+trader changed by one trade together), so the trader only says when it changed.
 """
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from core.db import Database
 from core.exchange import Exchange, OrderNotFound
 from core.values import Order, OrderRequest, TradeEvent
-from naive import store
 from naive.client_ids import client_order_id
 from naive.strategy import (
     Action,
@@ -33,18 +37,38 @@ logger = logging.getLogger(__name__)
 Notice = Action  # NotifyRebuy or Finished, for the leader
 
 
+@dataclass(frozen=True)
+class Intent:
+    """An order a trader is about to place, and the trade it reacts to (None: not caused by a trade)."""
+
+    request: OrderRequest
+    trade_id: int | None = None
+    trade_time: int | None = None
+
+    def as_of(self) -> TradeEvent | None:
+        """The trade the order was meant for, as far as the exchange needs it (its id and time)."""
+        if self.trade_id is None or self.trade_time is None:
+            return None
+        request = self.request
+        return TradeEvent(
+            "trade", self.trade_time, request.symbol, self.trade_id, request.price, Decimal(0), self.trade_time, False
+        )
+
+
 @dataclass
 class Desk:
-    """What the traders of one symbol share: the venue, the exchange and the database."""
+    """What the traders of one symbol share: the venue, the exchange, the database, and the leader's saving."""
 
     venue: str
     symbol: str
     exchange: Exchange
     db: Database
+    changed: Callable[["Trader"], None]  # the trader has something new to save
+    persist: Callable[[bool], Awaitable[None]]  # save every changed trader now (True: wait until written)
 
 
 class Trader:
-    """One trader of a symbol: a number, its settings, its state."""
+    """One trader of a symbol: a number, its settings, its state, the last trade it handled."""
 
     def __init__(
         self,
@@ -52,25 +76,30 @@ class Trader:
         params: TradingParams,
         desk: Desk,
         state: TraderState | None = None,
-        pending: OrderRequest | None = None,
+        pending: Intent | None = None,
+        position: int | None = None,
     ) -> None:
         self.number = number
         self.params = params
         self.desk = desk
         self.state = state or TraderState()
         self.pending = pending
+        self.position = position  # the id of the last trade handled (saved with the state)
         self.band = quiet_band(self.state, params)
 
     async def on_event(self, event: TradeEvent) -> list[Notice]:
         """React to a trade event; returns what the leader must know (rebuy, finished)."""
+        if self.position is not None and event.trade_id <= self.position:
+            return []  # handled before a restart: its consequences are in the saved state
+        self.position = event.trade_id
         state, actions = decide(self.state, event, self.params)
         if state is not self.state:
             self.state = state
-            await self.save()
+            self._changed()
         return await self._perform(actions, event) if actions else []
 
-    async def resume(self, event: TradeEvent | None = None) -> list[Notice]:
-        """After a restart: settle a pending order, then re-check open orders with the exchange.
+    async def resume(self, event: TradeEvent | None = None, *, recheck: bool = True) -> list[Notice]:
+        """After a restart: settle a pending intent, then (``recheck``) ask about open orders.
 
         ``event`` is the trade being handled when a crash is recovered (its time, not the
         clock's, goes on any order placed), or None when the engine starts.
@@ -78,7 +107,7 @@ class Trader:
         notices = []
         if self.pending is not None:
             notices += await self._settle_pending(event)
-        return notices + await self.recheck(event)
+        return notices + (await self.recheck(event) if recheck else [])
 
     @property
     def has_open_order(self) -> bool:
@@ -94,23 +123,14 @@ class Trader:
         self.band = quiet_band(self.state, self.params)
         return notices
 
-    async def save(self, *, durable: bool = False) -> None:
-        """Record the trader's state (queued; ``durable`` waits until it is written)."""
+    def _changed(self) -> None:
         self.band = quiet_band(self.state, self.params)
-        desk = self.desk
-        arguments = (desk.venue, desk.symbol, self.number, self.params, self.state, self.pending)
-        if durable:
-            await desk.db.run(store.save_trader, *arguments)
-        else:
-            desk.db.submit(store.save_trader, *arguments)
+        self.desk.changed(self)
 
     async def _perform(self, actions: tuple[Action, ...], event: TradeEvent | None) -> list[Notice]:
-        """Carry out actions and what they lead to; the state is saved once, at the end.
-
-        (Before each placement the intent is saved too: that save is what makes a restart safe.)
-        """
+        """Carry out actions and what they lead to (the leader saves the outcome)."""
         notices: list[Notice] = []
-        queue, learned = list(actions), False
+        queue = list(actions)
         while queue:
             action = queue.pop(0)
             if isinstance(action, PlaceOrder):
@@ -123,14 +143,13 @@ class Trader:
                 queue += self._learn(OrderFetched(order))
             else:
                 notices.append(action)
-                continue
-            learned = True
-        if learned:
-            await self.save()
         return notices
 
     def _learn(self, message: OrderPlaced | OrderFetched) -> list[Action]:
-        self.state, actions = decide(self.state, message, self.params)
+        state, actions = decide(self.state, message, self.params)
+        if state is not self.state:
+            self.state = state
+            self._changed()
         return list(actions)
 
     async def _place(self, action: PlaceOrder, event: TradeEvent | None) -> Order:
@@ -139,34 +158,39 @@ class Trader:
             side=action.side,
             price=action.price,
             quantity=action.quantity,
-            client_order_id=self._client_order_id(),
+            client_order_id=client_order_id(self.desk.symbol, self.number, self.state.orders_placed + 1),
         )
-        self.pending = request
-        await self.save(durable=not self.desk.exchange.local)  # the intent lands before the order
+        intent = Intent(request, *((event.trade_id, event.trade_time) if event else (None, None)))
+        return await self._carry_out(intent, event)
+
+    async def _carry_out(self, intent: Intent, event: TradeEvent | None) -> Order:
+        """Save the intent (it lands before the order does), then place the order."""
+        self.pending = intent
+        self._changed()
+        await self.desk.persist(not self.desk.exchange.local)
         try:
-            return await self.desk.exchange.place_order(request, as_of=event)
+            return await self.desk.exchange.place_order(intent.request, as_of=event)
         finally:
             self.pending = None
+            self._changed()
 
     async def _settle_pending(self, event: TradeEvent | None) -> list[Notice]:
+        """An intent saved before a crash: adopt the order if it exists, else place it as meant."""
         pending, desk = self.pending, self.desk
         assert pending is not None
         try:
-            order = await desk.exchange.get_order(desk.symbol, client_order_id=pending.client_order_id)
+            order = await desk.exchange.get_order(desk.symbol, client_order_id=pending.request.client_order_id)
         except OrderNotFound:
             logger.info(
-                "%s trader %s: order %s never reached the exchange", desk.symbol, self.number, pending.client_order_id
+                "%s trader %s: order %s never reached the exchange; placing it now",
+                desk.symbol,
+                self.number,
+                pending.request.client_order_id,
             )
-            self.pending = None
-            await self.save()
-            return []
+            order = await self._carry_out(pending, pending.as_of() or event)
         self.pending = None
-        notices = await self._perform(tuple(self._learn(OrderPlaced(order))), event)
-        await self.save()
-        return notices
-
-    def _client_order_id(self) -> str:
-        return client_order_id(self.desk.symbol, self.number, self.state.orders_placed + 1)
+        self._changed()
+        return await self._perform(tuple(self._learn(OrderPlaced(order))), event)
 
     def describe(self) -> str:
         """A short summary for logs and command output."""

@@ -45,11 +45,26 @@ class StreamingComponent:
         symbols = await self.engine.db.run(store.wanted_streaming)
         return {KEY: symbols} if symbols else {}
 
+    def symbols(self, wanted: dict[str, frozenset[str]]) -> set[str]:
+        return set().union(*wanted.values())
+
+    def restrict(self, wanted: dict[str, frozenset[str]], owned: set[str]) -> dict[str, frozenset[str]]:
+        mine = {key: symbols & owned for key, symbols in wanted.items()}
+        return {key: frozenset(symbols) for key, symbols in mine.items() if symbols}
+
     def actor_name(self, key: str) -> str:
         return f"streamer.{key}"
 
     def make_actor(self, key: str, config: frozenset[str]) -> Streamer:
-        return Streamer(symbols=config, options=options_from_settings(), stats=self.stats, db=self.engine.db)
+        engine = self.engine
+        return Streamer(
+            symbols=config,
+            options=options_from_settings(),
+            stats=self.stats,
+            db=engine.db,
+            progress=engine.progress,
+            ownership=engine.ownership,
+        )
 
     async def reconfigure(self, key: str, config: frozenset[str]) -> None:
         await self.engine.runtime.send(self.actor_name(key), {"type": SYMBOLS, "symbols": sorted(config)})

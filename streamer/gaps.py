@@ -32,6 +32,18 @@ class GapFiller:
                 break
         return found if found and found[0].trade_id == first and found[-1].trade_id == last else None
 
+    async def after(self, symbol: str, first: int, most: int) -> list[TradeEvent] | None:
+        """Every trade of ``symbol`` from id ``first`` on that Binance has now (at most ``most``)."""
+        found: list[TradeEvent] = []
+        while len(found) < most:
+            page = await self._page(symbol, first + len(found), min(PAGE, most - len(found)))
+            if page is None:
+                return found or None
+            found.extend(page)
+            if len(page) < PAGE:
+                break
+        return found
+
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()

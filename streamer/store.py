@@ -12,12 +12,6 @@ def wanted_streaming() -> frozenset[str]:
     return frozenset(StreamingSettings.objects.filter(status=StreamingStatus.ON).values_list("symbol", flat=True))
 
 
-def last_trade_ids(symbols: list[str]) -> dict[str, int]:
-    """The last trade id published per symbol, so a restart notices what it missed."""
-    rows = StreamingSettings.objects.filter(symbol__in=symbols, last_trade_id__isnull=False)
-    return dict(rows.values_list("symbol", "last_trade_id"))
-
-
 def write_totals(source: str, totals: Totals, *, connected: bool, last_error: str) -> None:
     """Add the counts of ``totals`` to the rows of their symbols and of the connection."""
     with transaction.atomic():

@@ -23,7 +23,9 @@ from core.actors.actor import Actor, handles
 from core.actors.policy import RestartPolicy, jittered_backoff
 from core.codec import TradeBatch, encode_trade_event
 from core.db import Database
+from core.fencing import LeaseLost, Ownership, Unfenced
 from core.groups import trade_events_group
+from core.progress import NoProgress, TradeProgress
 from core.values import TradeEvent
 from streamer import store
 from streamer.connection import StreamConnection
@@ -51,7 +53,7 @@ class StreamerOptions:
     reconnect_initial: float = 0.5
     reconnect_max: float = 30.0
     rotate_seconds: float = 23.5 * 3600
-    gap_fill_max: int = 1000
+    gap_fill_max: int = 50_000
     flush_seconds: float = 1.0
     request_spacing: float = 0.25  # Binance: at most 5 incoming messages per second per connection
 
@@ -61,22 +63,35 @@ class Streamer(Actor):
 
     restart_policy = RestartPolicy(max_restarts=10, within_seconds=300, backoff_initial=0.5, backoff_max=30)
 
-    def __init__(self, *, symbols: frozenset[str], options: StreamerOptions, stats: StreamStats, db: Database) -> None:
+    def __init__(
+        self,
+        *,
+        symbols: frozenset[str],
+        options: StreamerOptions,
+        stats: StreamStats,
+        db: Database,
+        progress: TradeProgress | None = None,
+        ownership: Ownership | None = None,
+    ) -> None:
         self.symbols = set(symbols)
+        self.progress = progress or NoProgress()
+        self.ownership = ownership or Unfenced()
         self.options = options
         self.stats = stats
         self.db = db
         self.tracker = SequenceTracker()
         self.gap_filler = GapFiller(options.rest_url)
-        self._queue: asyncio.Queue[tuple[StreamConnection, str | bytes | None]] = asyncio.Queue()
+        # (connection, frame); a frame of None: the connection ended; (None, symbols): catch those up.
+        self._queue: asyncio.Queue[tuple[StreamConnection | None, Any]] = asyncio.Queue()
         self._active: StreamConnection | None = None
         self._incoming: StreamConnection | None = None
         self._held: list[str | bytes] = []
         self._outbox: dict[str, list[tuple[TradeEvent, bool]]] = {}
+        self._unsubscribed: set[str] = set()  # dropped symbols whose last frames may still arrive
         self._tasks: set[asyncio.Task] = set()
 
     async def on_start(self) -> None:
-        self.tracker.last.update(await self.db.run(store.last_trade_ids, sorted(self.symbols)))
+        self._resume(self.symbols)
         self._spawn(self._read())
         self._spawn(self._every(self.options.flush_seconds, FLUSH))
         self._spawn(self._every(self.options.rotate_seconds, ROTATE))
@@ -119,7 +134,9 @@ class Streamer(Actor):
                 while len(batch) < MAX_BATCH and not self._queue.empty():
                     batch.append(self._queue.get_nowait())
                 for connection, frame in batch:
-                    if frame is None:
+                    if connection is None:
+                        await self._catch_up(frame)
+                    elif frame is None:
                         await self._send_outbox()
                         await self._ended(connection)
                     elif connection is self._active:
@@ -148,6 +165,7 @@ class Streamer(Actor):
                 self.stats.count("reconnects", f"cannot connect to {self.options.ws_url}: {error}")
                 continue
             self._active = connection
+            self._queue.put_nowait((None, set(self.symbols)))  # before anything the connection brings
             self._pump(connection)
             self.stats.link(True)
             logger.info("streaming %d symbol(s) from %s", len(self.symbols), self.options.ws_url)
@@ -184,19 +202,22 @@ class Streamer(Actor):
 
     async def _on_frame(self, frame: str | bytes) -> None:
         try:
-            parsed = parse_frame(frame, self.symbols)
+            parsed = parse_frame(frame, self.symbols | self._unsubscribed)
         except BadFrame as error:
             self.stats.count("bad_frames", f"bad frame: {error}")
             logger.warning("streamer dropped a bad frame: %s", error)
             return
         if isinstance(parsed, TradeEvent):
-            await self._deliver(parsed)
+            if parsed.symbol in self.symbols:  # not one whose UNSUBSCRIBE is still on its way
+                await self._deliver(parsed)
         elif isinstance(parsed, ServerShutdown):
             await self.ctx.send_to_self({"type": ROTATE})
         elif isinstance(parsed, ControlReply) and parsed.error:
             self.stats.count("bad_frames", f"Binance refused request {parsed.request_id}: {parsed.error}")
 
     async def _deliver(self, event: TradeEvent) -> None:
+        if event.symbol not in self.tracker.last and self.progress.resume_point(event.symbol) is None:
+            await self.progress.begin(event.symbol, event.trade_id, event.trade_time)
         seen = self.tracker.observe(event.symbol, event.trade_id)
         if seen.verdict is Verdict.DUPLICATE:
             self.stats.count("duplicates")
@@ -227,9 +248,46 @@ class Streamer(Actor):
             await self._publish(symbol, message, queued)
 
     async def _publish(self, symbol: str, message: dict[str, Any], queued: list[tuple[TradeEvent, bool]]) -> None:
+        try:
+            self.ownership.check(symbol)
+        except LeaseLost:
+            return  # another engine streams the symbol now; this one drops it at the engine's next check
         await self.ctx.publish(trade_events_group(symbol), message)
         for event, filled in queued:
             self.stats.published(event, filled=filled)
+        last = queued[-1][0]
+        self.progress.published(symbol, last.trade_id, last.trade_time)
+
+    def _resume(self, symbols: set[str]) -> None:
+        """Go on after each symbol's resume point: the trades after it are fetched as a gap."""
+        for symbol in symbols:
+            point = self.progress.resume_point(symbol)
+            if point is not None:
+                self.tracker.accept(symbol, point.trade_id)
+
+    async def _catch_up(self, symbols: set[str]) -> None:
+        """Publish the trades made since each symbol's resume point, without waiting for a live one to show the gap.
+
+        (After a restart or a takeover the market may be quiet: the trades missed must not wait for it.)
+        """
+        for symbol in sorted(symbols & self.symbols):
+            last = self.tracker.last.get(symbol)
+            if last is None:
+                continue
+            missed = await self.gap_filler.after(symbol, last + 1, self.options.gap_fill_max) or []
+            if missed:
+                self.stats.gap(symbol, len(missed))
+                logger.warning(
+                    "%s: %d trade(s) made while not streaming (ids %d–%d)",
+                    symbol,
+                    len(missed),
+                    missed[0].trade_id,
+                    missed[-1].trade_id,
+                )
+            for event in missed:
+                if self.tracker.observe(symbol, event.trade_id).verdict is Verdict.NEXT:
+                    self._queue_event(event, filled=True)
+        await self._send_outbox()
 
     async def _rotate(self) -> None:
         """Open a new connection, then close the old one (planned, ahead of the 24 h limit)."""
@@ -248,6 +306,10 @@ class Streamer(Actor):
     async def _change_symbols(self, symbols: set[str]) -> None:
         added, removed = symbols - self.symbols, self.symbols - symbols
         self.symbols = symbols
+        self._unsubscribed = (self._unsubscribed | removed) - added
+        self._resume(added)
+        if added:
+            self._queue.put_nowait((None, added))
         for connection in (self._active, self._incoming):
             if connection is not None:
                 await connection.subscribe(added)

@@ -26,6 +26,10 @@ import gzip
 import hashlib
 import io
 import logging
+import os
+import socket
+import subprocess
+import sys
 import threading
 import zipfile
 from collections.abc import Callable
@@ -68,13 +72,22 @@ from engine.models import EngineHeartbeat
 from naive.models import TraderRecord, TradingSettings
 from streamer.models import StreamerStatus, StreamingSettings
 from tests.support.collector import TradeCollector
-from tests.support.db import invalid_values_allowed
+from tests.support.db import invalid_values_allowed, own
+from tests.support.engine_process import ROOT, database_url
 from tests.support.events import WORKED_EXAMPLE_SETTINGS, seed_messages
 from tests.support.fake_binance_rest import FakeBinanceRest
 from tests.support.fake_binance_ws import FakeBinanceStream, binance_trade
 from tests.support.orders import stored_orders
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+def reachable(port: int) -> bool:
+    """Whether something listens on this local port."""
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
 
 D = Decimal
 DAY = 1_559_260_800_000  # 2019-05-31 00:00 UTC, in ms
@@ -146,7 +159,7 @@ async def assert_engine_alive(engine) -> None:
     assert "ETHUSDT" in engine.running("trading")
 
 
-def write_input(path: Path, content: str | bytes | dict | Callable[[], str] | None) -> Path:
+def write_input(path: Path, content: str | bytes | dict | Callable[[], str | bytes] | None) -> Path:
     """Put ``content`` at ``path``: text, bytes, a zip of {member: text}, text made on demand, or nothing."""
     if callable(content):
         content = content()
@@ -282,6 +295,30 @@ def bad_row_after_the_first_chunk() -> str:
     return csv_text(*rows)
 
 
+def zip_with_a_bad_crc() -> bytes:
+    """A zip whose stored CSV was changed after its CRC was written."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("trades.csv", csv_text(*GOOD_ROWS))
+    return buffer.getvalue().replace(b"0.40000000", b"0.40000001", 1)
+
+
+def truncated_zip() -> bytes:
+    """A good zip cut off half-way, as an interrupted download leaves it."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("trades.csv", csv_text(*GOOD_ROWS))
+    return buffer.getvalue()[: len(buffer.getvalue()) // 2]
+
+
+def zip_bomb() -> bytes:
+    """A small zip declaring far more CSV than any trade file expands to."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("trades.csv", HEADER + "0" * 20_000_000)
+    return buffer.getvalue()
+
+
 IMPORT_FILES = [
     pytest.param(
         "bad.csv",
@@ -396,6 +433,88 @@ IMPORT_FILES = [
         id="file-gzip",
     ),
     pytest.param("absent.csv", None, "absent.csv: no such file", id="file-missing"),
+    # issue 12, item 6: exactly Binance's number formats
+    pytest.param(
+        "bad.csv",
+        after_good_rows(f"40000111_0,0.43,10,4,{DAY + 3},true"),
+        "bad.csv:5: an id or time is not a whole number ('40000111_0')",
+        id="file-id-with-an-underscore",
+    ),
+    pytest.param(
+        "bad.csv",
+        after_good_rows(f"{2**64},0.43,10,4,{DAY + 3},true"),
+        "bad.csv:5: id 18446744073709551616 does not fit in 64 bits (at most 9223372036854775807)",
+        id="file-id-beyond-64-bits",
+    ),
+    pytest.param(
+        "bad.csv",
+        after_good_rows("1003,0.43,10,4,99999999999999999,true"),
+        "bad.csv:5: time 99999999999999999 (5138-11-16) is not between 2017-07-01 and tomorrow (UTC)",
+        id="file-time-in-the-year-5138",
+    ),
+    pytest.param(
+        "bad.csv",
+        after_good_rows("1003,0.43,10,4,1000,true"),
+        "bad.csv:5: time 1000 (1970-01-01) is not between 2017-07-01 and tomorrow (UTC)",
+        id="file-time-before-binance",
+    ),
+    pytest.param(
+        "bad.csv",
+        after_good_rows(f"1003, 0.418 ,10,4,{DAY + 3},true"),
+        "bad.csv:5: price ' 0.418 ' is not written as Binance writes decimals: digits and at most 8 decimal places",
+        id="file-price-with-spaces",
+    ),
+    pytest.param(
+        "bad.csv",
+        after_good_rows(f"1003,1e308,10,4,{DAY + 3},true"),
+        "bad.csv:5: price '1e308' is above the largest Binance writes, 92233720368.54775807",
+        id="file-price-1e308",
+    ),
+    pytest.param(
+        "bad.csv",
+        after_good_rows(f"1003,1e-30,10,4,{DAY + 3},true"),
+        "bad.csv:5: price '1e-30' is not written as Binance writes decimals",
+        id="file-price-1e-30",
+    ),
+    pytest.param(
+        "bad.csv",
+        after_good_rows(f"1003,0.43,1_000,4,{DAY + 3},true"),
+        "bad.csv:5: quantity '1_000' is not written as Binance writes decimals",
+        id="file-quantity-with-an-underscore",
+    ),
+    pytest.param(
+        "bad.csv",
+        after_good_rows(f"1003,0.43,10,4,{DAY + 3},TRUE"),
+        "bad.csv:5: is_buyer_maker 'TRUE' is not written as Binance writes it (True, False, true or false)",
+        id="file-maker-in-capitals",
+    ),
+    # issue 12, item 5: a file named for another symbol
+    pytest.param(
+        "BTCUSDT-trades-2019-05-31.csv",
+        csv_text(*GOOD_ROWS),
+        "BTCUSDT-trades-2019-05-31.csv: its name says it holds BTCUSDT trades, not XRPUSDT; if the name is wrong, "
+        "say so with --ignore-file-symbol",
+        id="file-named-for-another-symbol",
+    ),
+    # issue 12, items 7 and 10: damaged archives and archives that would expand absurdly
+    pytest.param(
+        "bad-crc.zip",
+        zip_with_a_bad_crc,
+        "bad-crc.zip: a damaged zip archive (Bad CRC-32 for file 'trades.csv')",
+        id="file-zip-bad-crc",
+    ),
+    pytest.param(
+        "cut.zip",
+        truncated_zip,
+        "cut.zip: a damaged or truncated zip archive (its directory at the end is missing)",
+        id="file-zip-truncated",
+    ),
+    pytest.param(
+        "bomb.zip",
+        zip_bomb,
+        "bomb.zip: trades.csv would expand",
+        id="file-zip-bomb",
+    ),
 ]
 
 
@@ -412,6 +531,58 @@ async def test_import_files(engine, tmp_path, name, content, reason):
     assert await world() == before
     good = write_input(tmp_path / "good.csv", csv_text(*GOOD_ROWS))
     assert "good.csv: 3 trades read, 3 added" in (await attempt("import_trades", "XRPUSDT", good)).out
+    await assert_engine_alive(engine)
+
+
+# --- 2a. a trade imported again with other content ---------------------------------------------------
+
+# GOOD_ROWS hold trades 1000, 1001 and 1002; the second file changes 1001 and adds 1003 (which must not be kept).
+IMPORT_CONFLICTS = [
+    pytest.param(
+        GOOD_ROWS[1].replace("0.41000000", "0.41000001"),
+        "price 0.41000000, quantity 10.50000000",
+        "price 0.41000001, quantity 10.50000000",
+        id="reimport-another-price",
+    ),
+    pytest.param(
+        GOOD_ROWS[1].replace("10.50000000", "10.5"),
+        None,  # the same number written another way is the same trade
+        None,
+        id="reimport-the-same-quantity-written-shorter",
+    ),
+    pytest.param(
+        GOOD_ROWS[1].replace(",true", ",false"),
+        "buyer maker true",
+        "buyer maker false",
+        id="reimport-another-side",
+    ),
+    pytest.param(
+        GOOD_ROWS[1].replace(str(DAY + 1), str(DAY + 2)),
+        f"time {DAY + 1}",
+        f"time {DAY + 2}",
+        id="reimport-another-time",
+    ),
+]
+
+
+@pytest.mark.parametrize(("changed", "stored_as", "file_has"), IMPORT_CONFLICTS)
+async def test_reimport_with_other_content(engine, tmp_path, changed, stored_as, file_has):
+    first = write_input(tmp_path / "first.csv", csv_text(*GOOD_ROWS))
+    assert "first.csv: 3 trades read, 3 added" in (await attempt("import_trades", "XRPUSDT", first)).out
+    new = f"1003,0.43000000,10.50000000,4.20000000,{DAY + 3},false"
+    second = write_input(tmp_path / "second.csv", csv_text(GOOD_ROWS[0], changed, GOOD_ROWS[2], new))
+    before = await world()
+
+    outcome = await attempt("import_trades", "XRPUSDT", second)
+
+    if stored_as is None:
+        assert "second.csv: 4 trades read, 1 added, 3 already stored" in outcome.out
+        return
+    told = refused(outcome)
+    assert "second.csv: XRPUSDT trade 1001 is already stored as price 0.41000000" in told
+    stored_version, file_version = told.split("is already stored as ", 1)[1].split(", and this file has it as ", 1)
+    assert stored_as in stored_version and file_has in file_version
+    assert await world() == before, "trade 1003 of the refused file was kept"
     await assert_engine_alive(engine)
 
 
@@ -522,12 +693,33 @@ ADMIN_FORMS = [
     pytest.param("budget", "NaN", "Enter a number.", id="admin-budget-nan"),
     pytest.param("budget", "0.000000001", "no more than 8 decimal places", id="admin-budget-too-precise"),
     pytest.param(
-        "buy_down_interval", "1", "buy_down_interval must lie strictly between -1 and 1, got 1", id="admin-buy-down-1"
+        "buy_down_interval", "1", "buy_down_interval must be at least 0 and below 1, got 1", id="admin-buy-down-1"
     ),
     pytest.param(
-        "profit_target", "-1", "profit_target must lie strictly between -1 and 1, got -1", id="admin-profit-target-m1"
+        "profit_target",
+        "-1",
+        "profit_target must be at least -0.001997 and below 1, got -1",
+        id="admin-profit-target-m1",
     ),
-    pytest.param("rebuy_interval", "2", "rebuy_interval must lie strictly between -1 and 1, got 2", id="admin-rebuy-2"),
+    pytest.param("rebuy_interval", "2", "rebuy_interval must be at least 0 and below 1, got 2", id="admin-rebuy-2"),
+    pytest.param(  # issue 12, item 8: the simulated exchange filled buys at 0.6271 with the market at 0.418
+        "buy_down_interval",
+        "-0.99",
+        "buy_down_interval must be at least 0 and below 1, got -0.99 (the buy price",
+        id="admin-buy-down-above-the-market",
+    ),
+    pytest.param(
+        "profit_target",
+        "-0.5",
+        "profit_target must be at least -0.001997 and below 1, got -0.5 (below -0.001997 the sell price",
+        id="admin-profit-target-sells-under-the-buy",
+    ),
+    pytest.param(
+        "rebuy_interval",
+        "-0.01",
+        "rebuy_interval must be at least 0 and below 1, got -0.01 (the rebuy trigger",
+        id="admin-rebuy-above-the-buy",
+    ),
     pytest.param("rebuy_interval", "", "This field is required.", id="admin-rebuy-missing"),
 ]
 
@@ -577,12 +769,12 @@ STORED_SETTINGS = [
     pytest.param({"budget": "-5"}, "budget: budget must be greater than 0, got -5", id="stored-budget-negative"),
     pytest.param(
         {"buy_down_interval": "1"},
-        "buy_down_interval: buy_down_interval must lie strictly between -1 and 1, got 1",
+        "buy_down_interval: buy_down_interval must be at least 0 and below 1, got 1",
         id="stored-buy-down-1",
     ),
     pytest.param(
         {"rebuy_interval": "2.5"},
-        "rebuy_interval: rebuy_interval must lie strictly between -1 and 1, got 2.5",
+        "rebuy_interval: rebuy_interval must be at least 0 and below 1, got 2.5",
         id="stored-rebuy-2.5",
     ),
 ]
@@ -730,7 +922,8 @@ COMMAND_ARGUMENTS = [
         "BADUSDT PRICE_FILTER.tickSize: 'abc' is not a decimal number",
         id="cmd-seed-bad-filter-after-a-good-symbol",
     ),
-    pytest.param(["reset_database"], "pass --yes to confirm", id="cmd-reset-database-unconfirmed"),
+    # SQLite: the test database is the project's, so it asks for --yes; PostgreSQL: pytest made it, so it refuses
+    pytest.param(["reset_database"], "destroy the ", id="cmd-reset-database-unconfirmed"),
 ]
 
 
@@ -879,6 +1072,7 @@ async def exchange_state(engine) -> tuple:
 @pytest.mark.parametrize(("setup", "call", "error", "message"), SIMULATED_ERRORS)
 async def test_simulated_exchange_errors(engine, setup, call, error, message):
     exchange = engine.exchange
+    await own(engine, "XRPUSDT")
     await exchange.watch("XRPUSDT")
     if setup is not None:
         await setup(exchange)
@@ -1094,6 +1288,16 @@ BACKTESTS = [
         "--to 2019-05-30 is before --from 2019-05-31",
         id="replay-to-before-from",
     ),
+    pytest.param(  # issue 12, item 10: an OverflowError traceback before
+        ["XRPUSDT", "--from", FETCH_DAY, "--to", "9999-12-31"],
+        "--to 9999-12-31 is not a day trades can have: from 2017-07-01 to",
+        id="replay-to-the-end-of-time",
+    ),
+    pytest.param(
+        ["XRPUSDT", "--file", "{tmp}/BTCUSDT-trades-2019-05-31.csv"],
+        "its name says it holds BTCUSDT trades, not XRPUSDT",
+        id="replay-file-named-for-another-symbol",
+    ),
     pytest.param(
         ["XRPUSDT", "--from", "2019-06-01", "--to", "2019-06-02"],
         "no stored trades of XRPUSDT from 2019-06-01 to 2019-06-02: import them",
@@ -1117,8 +1321,18 @@ BACKTESTS = [
     ),
     pytest.param(
         ["XRPUSDT", "--file", SAMPLE, "--profit-target", "1"],
-        "profit_target must lie strictly between -1 and 1, got 1",
+        "profit_target must be at least -0.001997 and below 1, got 1",
         id="replay-profit-target-1",
+    ),
+    pytest.param(
+        ["XRPUSDT", "--file", SAMPLE, "--buy-down-interval", "-0.99"],
+        "buy_down_interval must be at least 0 and below 1, got -0.99",
+        id="replay-buy-down-above-the-market",
+    ),
+    pytest.param(
+        ["XRPUSDT", "--file", SAMPLE, "--budget", "1e308"],
+        "budget must be below 100000000000000000000, got 1E+308",
+        id="replay-budget-1e308",
     ),
     pytest.param(
         ["XRPUSDT", "--file", SAMPLE, "--rebuy-interval", "NaN"],
@@ -1178,6 +1392,7 @@ BACKTESTS = [
 async def test_replay_arguments(engine, channel_layer, tmp_path, arguments, message):
     write_input(tmp_path / "bad.csv", after_good_rows(f"1003,abc,10,4,{DAY + 3},true"))
     write_input(tmp_path / "header.csv", HEADER)
+    write_input(tmp_path / "BTCUSDT-trades-2019-05-31.csv", csv_text(*GOOD_ROWS))
     outputs = ["--chart", tmp_path / "chart.png", "--report", tmp_path / "report.json"]
     before = await world()
 
@@ -1188,6 +1403,39 @@ async def test_replay_arguments(engine, channel_layer, tmp_path, arguments, mess
     assert not (tmp_path / "chart.png").exists() and not (tmp_path / "report.json").exists()
     good = write_input(tmp_path / "good.csv", csv_text(*GOOD_ROWS))
     assert "realized P&L" in (await attempt("backtest", "XRPUSDT", "--file", good, *outputs)).out
+    await assert_engine_alive(engine)
+
+
+# --- 6b. where a replay's results go: checked before the run (issue 12, item 10) -------------------
+
+REPLAY_OUTPUTS = [
+    pytest.param(["--chart", "{tmp}"], "--chart {tmp} is a directory; give a file name", id="replay-chart-a-directory"),
+    pytest.param(
+        ["--report", "{tmp}/a-file/report.json"],
+        "--report {tmp}/a-file/report.json: {tmp}/a-file is not a directory",
+        id="replay-report-under-a-file",
+    ),
+    pytest.param(
+        ["--report", "{tmp}/locked/new/report.json"],
+        "--report {tmp}/locked/new/report.json: {tmp}/locked cannot be written (no permission)",
+        id="replay-report-in-a-read-only-directory",
+        marks=pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only directories"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("arguments", "message"), REPLAY_OUTPUTS)
+async def test_replay_outputs(engine, tmp_path, arguments, message):
+    (tmp_path / "a-file").write_text("not a directory")
+    (tmp_path / "locked").mkdir(mode=0o500)
+    files = sorted(tmp_path.rglob("*"))
+    before = await world()
+
+    outcome = await attempt("backtest", "XRPUSDT", "--file", SAMPLE, *(a.format(tmp=tmp_path) for a in arguments))
+
+    assert message.format(tmp=tmp_path) in refused(outcome)
+    assert await world() == before, "the run started before its outputs were checked"
+    assert sorted(tmp_path.rglob("*")) == files
     await assert_engine_alive(engine)
 
 
@@ -1336,3 +1584,119 @@ async def test_channel_messages(engine, channel_layer, caplog, group, message, t
     await engine.quiescence()
     assert await stored_orders() == SEED_ORDERS
     assert await sync_to_async(Trade.objects.count)() == len(seed_messages())
+
+
+# --- 8. the process's environment: settings and services a command starts with ------------------
+#
+# These reach a command before Django is set up (a settings module, a URL) or are services it
+# cannot do without (the database, Redis, Binance): each case runs manage.py as a user would, in
+# a process of its own on the test's database, and expects one line saying what is wrong, a
+# non-zero exit, no traceback, and nothing written.
+
+
+def closed_port() -> int:
+    """A local TCP port nobody listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+TESTNET_KEYS = {"EXCHANGE": "binance-testnet", "BINANCE_API_KEY": "k-catalogue", "BINANCE_API_SECRET": "s-catalogue"}
+DEV_KEY = "insecure-development-key-do-not-use-in-production"
+A_GOOD_KEY = "catalogue-" + "kQ7-rT2x_Lm9" * 5
+
+ENVIRONMENTS = [
+    pytest.param(
+        ["check"],
+        {"DATABASE_URL": "garbage"},
+        "DATABASE_URL='garbage' is not a database URL: give postgres://USER@HOST:PORT/NAME or sqlite:///PATH",
+        id="env-database-url-garbage",
+    ),
+    pytest.param(
+        ["check"],
+        {"DATABASE_URL": "mysql://trader:pw-catalogue@db/trading"},
+        "DATABASE_URL='mysql://********************@db/trading' is not a database URL",
+        id="env-database-url-another-database",
+    ),
+    pytest.param(
+        ["start_trading", "XRPUSDT"],
+        {"DATABASE_URL": "postgres://trader:pw-catalogue@127.0.0.1:{port}/trading"},
+        "cannot use the PostgreSQL database trading at 127.0.0.1:{port}: connection failed",
+        id="env-database-closed-port",
+    ),
+    pytest.param(
+        ["start_trading", "XRPUSDT"],
+        {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/no_such_database_of_the_catalogue"},
+        'database "no_such_database_of_the_catalogue" does not exist',
+        id="env-database-unknown",
+        marks=pytest.mark.skipif(not reachable(5432), reason="needs PostgreSQL on 127.0.0.1:5432"),
+    ),
+    pytest.param(
+        ["check"],
+        {"TRADING_ENV": "bogus", "DJANGO_SETTINGS_MODULE": None},
+        "TRADING_ENV='bogus' is not one of: dev, test, integration, prod, demo",
+        id="env-trading-env-bogus",
+    ),
+    pytest.param(
+        ["check"],
+        {"TRADING_ENV": "prod", "DJANGO_SETTINGS_MODULE": None, "SECRET_KEY": DEV_KEY, "ALLOWED_HOSTS": "a.example"},
+        "prod settings refused: SECRET_KEY is the public development key",
+        id="env-prod-with-the-development-key",
+    ),
+    pytest.param(
+        ["check"],
+        {"TRADING_ENV": "prod", "DJANGO_SETTINGS_MODULE": None, "SECRET_KEY": A_GOOD_KEY, "ALLOWED_HOSTS": "*"},
+        "prod settings refused: ALLOWED_HOSTS holds '*'",
+        id="env-prod-allowing-any-host",
+    ),
+    pytest.param(
+        ["check"],
+        {"TRADING_ENV": "prod", "DJANGO_SETTINGS_MODULE": None, "SECRET_KEY": A_GOOD_KEY, "ALLOWED_HOSTS": ""},
+        "prod settings refused: ALLOWED_HOSTS is empty",
+        id="env-prod-without-hosts",
+    ),
+    pytest.param(
+        ["runengine"],
+        {"REDIS_URL": "redis://:pw-catalogue@127.0.0.1:{port}/0"},
+        "The engine did not start: cannot reach the channel layer (Redis at redis://********************@127.0.0.1:",
+        id="env-runengine-redis-closed-port",
+    ),
+    pytest.param(
+        ["runengine"],
+        {"REDIS_URL": "garbage"},
+        "REDIS_URL='garbage' is not a Redis URL: give redis://HOST:PORT/DB",
+        id="env-runengine-redis-url-garbage",
+    ),
+    pytest.param(
+        ["runengine"],
+        {**TESTNET_KEYS, "BINANCE_TESTNET_API_URL": "http://127.0.0.1:{port}"},
+        "The engine did not start: the binance-testnet exchange (http://127.0.0.1:{port}) failed: Binance error -1007: "
+        "No answer from the exchange",
+        id="env-runengine-binance-unreachable",
+    ),
+]
+
+
+@pytest.mark.parametrize(("arguments", "environment", "message"), ENVIRONMENTS)
+def test_process_environment(seeded, tmp_path, arguments, environment, message):
+    port = closed_port()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tradingsite.settings.test", "DATABASE_URL": database_url()}
+    env.pop("REDIS_URL", None)
+    for name, value in environment.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value.format(port=port)
+    before = world_now()
+
+    done = subprocess.run(
+        [sys.executable, "manage.py", *arguments], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+    told = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+    assert done.returncode != 0, told
+    assert len(told) == 1, "more than one line:\n" + "\n".join(told)
+    assert message.format(port=port) in told[0]
+    assert "pw-catalogue" not in told[0] and "Traceback" not in told[0]
+    assert world_now() == before
+    assert not EngineHeartbeat.objects.exists(), "an engine that never ran left a heartbeat"

@@ -526,6 +526,24 @@ async def test_open_orders_lists_only_open_orders_oldest_first(market):
     assert await market.exchange.open_orders(SYMBOL) == [first, third]
 
 
+async def test_all_orders_lists_every_order_oldest_first_from_an_id_on(market):
+    """What reconciling stored orders reads: every order of the symbol, in its last state."""
+    await market.exchange.place_order(req(Side.BUY, "0.4000", "30", "first"))
+    await market.exchange.place_order(req(Side.BUY, "0.5000", "20", "filled"))
+    await market.exchange.place_order(req(Side.SELL, "0.8000", "20", "canceled"))
+    await market.exchange.cancel_order(SYMBOL, client_order_id="canceled")
+    await market.trade("0.4500", "1")
+
+    listed = await market.exchange.all_orders(SYMBOL)
+    assert [(o.order_id, o.client_order_id, o.status) for o in listed] == [
+        (1, "first", OrderStatus.NEW),
+        (2, "filled", OrderStatus.FILLED),
+        (3, "canceled", OrderStatus.CANCELED),
+    ]
+    assert [o.order_id for o in await market.exchange.all_orders(SYMBOL, from_order_id=2)] == [2, 3]
+    assert await market.exchange.all_orders(SYMBOL, from_order_id=4) == []
+
+
 async def test_exchange_info_lists_the_symbols_filters(market):
     info = await market.exchange.exchange_info()
 

@@ -1,7 +1,7 @@
-"""URL routes: the Django admin is the user interface."""
+"""URL routes: the Django admin, and the live desk (its websocket is routed in tradingsite.asgi)."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 admin.site.site_header = "Naive trading bot"
@@ -10,4 +10,5 @@ admin.site.site_title = "Trading bot admin"
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
+    path("desk/", include("desk.urls")),
 ]

@@ -289,6 +289,13 @@ async def test_the_stream_reconnects_after_a_drop_and_catches_up_on_what_it_miss
     assert fake.user_stream_subscribers == 1
 
 
+async def test_the_user_data_stream_subscribes_in_a_text_frame(open_binance, fake):
+    """Binance answers WebSocket API requests in text frames only: the stream must be live, not polled."""
+    binance = await open_binance()
+    await stream_ready(binance)
+    assert (fake.user_stream_subscribers, fake.binary_frames) == (1, 0)
+
+
 async def test_while_the_stream_is_down_orders_are_polled(open_binance, fake, updates, settings):
     settings.BINANCE_POLL_SECONDS = 0.05
     binance = await open_binance()

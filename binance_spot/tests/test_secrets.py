@@ -18,6 +18,7 @@ from conftest import run_command
 from core.exchange import ExchangeError
 from core.groups import trade_events_group
 from core.values import OrderRequest, Side
+from tests.support.db import own
 from tests.support.events import messages
 from tests.support.fake_binance_rest import FakeBinanceRest
 
@@ -49,6 +50,7 @@ async def test_logs_errors_and_tracebacks_never_contain_the_keys(fake, start_eng
     caplog.set_level(logging.DEBUG)
     settings.EXCHANGE = "binance-testnet"
     engine = await start_engine()
+    await own(engine, "XRPUSDT")
     exchange = engine.exchange
     errors: list[ExchangeError] = []
 

@@ -12,6 +12,7 @@ from django.test import Client
 
 from binance_mock.models import SimulatedOrder
 from conftest import run_command
+from data_warehouse import sources
 from data_warehouse.backtest import run_backtest
 from data_warehouse.backtest_values import BacktestRequest
 from data_warehouse.models import BacktestRun, Order
@@ -81,12 +82,17 @@ async def test_runs_are_kept_apart_from_each_other_and_from_live_orders(engine, 
     assert summary(first) == summary(second)
 
 
+T = 1_559_260_800_000  # 2019-05-31 00:00 UTC, in ms
+
+
 @pytest.mark.parametrize(
     ("rows", "message"),
     [
-        pytest.param(["1,0.4,10,4,1000,false", "2,abc,10,4,1001,false"], ":3: a price or quantity", id="bad price"),
-        pytest.param(["1,0.4,10,4,1000,false", "2,0.4,10,4,999,false"], ":3: trade 2 at 999 comes after", id="order"),
-        pytest.param(["1,0.4,10,4,1000,maybe"], ":2: is_buyer_maker 'maybe' is not true or false", id="bool"),
+        pytest.param([f"1,0.4,10,4,{T},false", f"2,abc,10,4,{T + 1},false"], ":3: a price or quantity", id="bad price"),
+        pytest.param(
+            [f"1,0.4,10,4,{T},false", f"2,0.4,10,4,{T - 1},false"], f":3: trade 2 at {T - 1} comes", id="order"
+        ),
+        pytest.param([f"1,0.4,10,4,{T},maybe"], ":2: is_buyer_maker 'maybe' is not true or false", id="bool"),
         pytest.param(["1,0.4,10,4"], ":2: expected at least 6 columns, got 4", id="short row"),
         pytest.param([], "no trades to replay", id="header only"),
     ],
@@ -158,3 +164,41 @@ async def test_a_run_without_its_chart_has_the_same_orders_and_figures(channel_l
     }
     stored = await sync_to_async(BacktestRun.objects.get)(id=plain.run_id)
     assert bytes(stored.chart) == b"" and stored.figures["orders"] == len(plain.orders) > 0
+
+
+@pytest.mark.parametrize(
+    ("options", "reason"),
+    [
+        pytest.param(
+            ["--budget", "1"], "Binance error -1013: Filter failure: MIN_NOTIONAL", id="budget-below-notional"
+        ),
+        pytest.param(["--chunks", "1000000000"], "Binance error -1013", id="a-billion-chunks"),
+    ],
+)
+async def test_a_run_whose_trading_stopped_exits_non_zero_and_says_why(channel_layer, tmp_path, options, reason):
+    """Issue 12, item 9: the run happened (its report and chart are written, the run is kept as failed), but
+    it did not do what was asked, so the command fails, naming why."""
+    report = tmp_path / "report.json"
+    settings = [*WORKED_EXAMPLE, *options]
+
+    with pytest.raises(CommandError) as failed:
+        await run_command("backtest", "XRPUSDT", "--file", SAMPLE, *settings, "--report", str(report))
+
+    assert "of XRPUSDT did not run as asked: trading stopped during the run: trader 1 could not place its order" in str(
+        failed.value
+    )
+    assert reason in str(failed.value)
+    run = await sync_to_async(BacktestRun.objects.get)()
+    assert (run.status, reason in run.error) == (BacktestRun.Status.FAILED, True)
+    assert json.loads(report.read_text())["run"] == run.id
+
+
+async def test_a_file_too_large_to_keep_is_read_again_and_replays_the_same(channel_layer, tmp_path, monkeypatch):
+    """Issue 12, item 7: beyond KEEP_TRADES a file is streamed twice (checked, then replayed), in bounded memory."""
+    kept = await backtest(SAMPLE, report=tmp_path / "kept.json")
+    monkeypatch.setattr(sources, "KEEP_TRADES", 1000)
+
+    streamed = await backtest(SAMPLE, "--batch-size", "700", report=tmp_path / "streamed.json")
+
+    assert streamed["events"] == kept["events"] == 39_151
+    assert summary(streamed) == summary(kept)

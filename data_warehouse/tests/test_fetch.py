@@ -306,7 +306,7 @@ def not_a_zip(binance: FakeBinance) -> None:
         ),
         pytest.param(
             not_a_zip,
-            "XRPUSDT-trades-2019-05-31.zip:1: ",
+            "XRPUSDT-trades-2019-05-31.zip: a damaged or truncated zip archive",
             [PATH + ".CHECKSUM", PATH],
             ["XRPUSDT/XRPUSDT-trades-2019-05-31.zip"],
             id="verified-but-not-trades",

@@ -143,10 +143,10 @@ AGG_2025 = ["3380000001,94591.78000000,0.00050000,4391233550,4391233551,17356896
         ),
         pytest.param(
             "XRPUSDT-trades-2019-05-31.csv",
-            "\n".join(BINANCE_TRADES).replace("True", "true").replace("False", "FALSE") + "\n",
+            "\n".join(BINANCE_TRADES).replace("True", "true") + "\n",
             "trade",
             BINANCE_TRADES_EXPECTED,
-            id="booleans-in-any-case",
+            id="both-spellings-of-booleans",
         ),
         pytest.param(
             "XRPUSDT-trades-2019-05-31.csv",
@@ -319,7 +319,7 @@ LAST = MANY + 1  # the line of the last row (line 1 is the header)
         pytest.param("x{id},0.4,1.0,1.0,{time},true", LAST, "an id or time is not a whole number", id="id"),
         pytest.param("{id},0.4,1.0", LAST, "expected at least 6 columns, got 3", id="short-row"),
         pytest.param("5,0.4,1.0,1.0,{time},true", LAST, "trade 5 at", id="id-goes-back"),
-        pytest.param("{id},0.4,1.0,1.0,1000,true", LAST, "comes after trade", id="time-goes-back"),
+        pytest.param("{id},0.4,1.0,1.0,{before},true", LAST, "comes after trade", id="time-goes-back"),
         pytest.param("{id},0.4,0,1.0,{time},true", 3, "must be positive", id="early-line"),
         pytest.param("{id},0.4,1.0,1.0,{time},true,extra", 50_002, None, id="extra-column-is-fine"),
     ],
@@ -328,7 +328,7 @@ LAST = MANY + 1  # the line of the last row (line 1 is the header)
 def test_a_bad_row_stops_its_file_only(seeded, tmp_path, bad_row, line, reason, good_first):
     rows = project_rows(MANY, first_id=1_000_000)
     index = line - 2
-    rows[index] = bad_row.format(id=1_000_000 + index, time=DAY + index // 3)
+    rows[index] = bad_row.format(id=1_000_000 + index, time=DAY + index // 3, before=DAY - 1)
     bad_path = write(tmp_path / "bad.csv", HEADER + "\n".join(rows) + "\n")
     good_path = write(tmp_path / "good.csv", GOOD)
     files = [good_path, bad_path] if good_first else [bad_path, good_path]
@@ -549,3 +549,44 @@ def test_replay_pages_are_read_from_the_replay_index(mixed_trades):
 
     assert "trade_replay_order" in plan
     assert "TEMP B-TREE" not in plan and "Sort" not in plan, f"the index gives the order, no sort: {plan}"
+
+
+# --- the symbol a file's name carries (issue 12, item 5) ---------------------------------------
+
+
+def test_a_file_named_for_another_symbol_is_refused(seeded, tmp_path):
+    path = write(tmp_path / "XRPUSDT-trades-2019-05-31.csv", "\n".join(BINANCE_TRADES) + "\n")
+
+    outcome = import_trades("BTCUSDT", path)
+
+    assert outcome.error is not None
+    assert f"{path}: its name says it holds XRPUSDT trades, not BTCUSDT" in outcome.err
+    assert stored("BTCUSDT") == stored("XRPUSDT") == []
+
+
+def test_the_user_may_say_the_name_is_wrong(seeded, tmp_path):
+    path = write(tmp_path / "XRPUSDT-trades-2019-05-31.csv", "\n".join(BINANCE_TRADES) + "\n")
+
+    imported("BTCUSDT", path, "--ignore-file-symbol")
+
+    assert stored("BTCUSDT") == BINANCE_TRADES_EXPECTED
+    assert stored("XRPUSDT") == []
+
+
+# --- a trade stored before with other content (issue 12, item 6) --------------------------------
+
+
+def test_a_trade_stored_with_other_content_stops_the_file_naming_both_versions(seeded, tmp_path):
+    imported("XRPUSDT", write(tmp_path / "first.csv", HEADER + "\n".join(project_rows(60_010)) + "\n"))
+    rows = project_rows(60_020)
+    rows[55_000] = rows[55_000].replace(",55001.50000000,", ",55001.60000000,")  # trade 56000's quantity
+    before = stored()
+
+    outcome = import_trades("XRPUSDT", write(tmp_path / "second.csv", HEADER + "\n".join(rows) + "\n"))
+
+    assert outcome.error is not None
+    assert "second.csv: XRPUSDT trade 56000 is already stored as price 0.40100000, quantity 55001.50000000" in (
+        outcome.err
+    )
+    assert "and this file has it as price 0.40100000, quantity 55001.60000000" in outcome.err
+    assert stored() == before, "the ten new trades of the refused file were kept"

@@ -5,6 +5,7 @@ the reader accepts.
 """
 
 import gzip
+import io
 import zipfile
 from itertools import pairwise
 from pathlib import Path
@@ -12,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from core.codec import TradeBatch
-from data_warehouse.trades_file import TradesFileError, file_layout, read_trades
+from data_warehouse import trades_file
+from data_warehouse.trade_archives import MAX_EXPANSION
+from data_warehouse.trades_file import TradesFileError, file_layout, iter_trades, read_trades, symbol_in_name
 from tests.support.shared import shared_file
 
 HEADER = "id,price,qty,quote_qty,time,is_buyer_maker\n"
@@ -81,7 +84,7 @@ def write_zip(path: Path, members: dict[str, str]) -> Path:
         pytest.param("trades.csv", PROJECT, False, id="project-header-lowercase-booleans"),
         pytest.param("trades.csv", HEADER + ARCHIVE, False, id="project-header-capitalised-booleans"),
         pytest.param("BTCUSDT-trades-2021-01-01.csv", ARCHIVE, False, id="binance-trades-archive-7-columns"),
-        pytest.param("trades.csv", ARCHIVE.replace("True", "TRUE").replace("False", "false"), False, id="any-case"),
+        pytest.param("trades.csv", ARCHIVE.replace("False", "false"), False, id="both-spellings-in-one-file"),
         pytest.param("trades.csv", rows("{id},{price},{qty},{quote},{time},{maker}\n"), False, id="headerless-6"),
         pytest.param("archive.csv", AGGREGATE, True, id="binance-aggtrades-archive-8-columns"),
         pytest.param("agg.csv", AGGREGATE_HEADER + AGGREGATE, True, id="aggtrades-with-header"),
@@ -275,9 +278,9 @@ def test_a_short_row_is_refused_even_when_a_long_row_makes_up_the_count(tmp_path
 
 @pytest.mark.parametrize("value", ["Infinity", "inf"])
 def test_an_infinite_price_is_refused(tmp_path: Path, value: str) -> None:
-    path = write(tmp_path / "trades.csv", HEADER + f"1,{value},10,5,1000,true\n")
+    path = write(tmp_path / "trades.csv", HEADER + f"1,{value},10,5,{DAY},true\n")
 
-    with pytest.raises(TradesFileError, match=r"trades\.csv:2: "):
+    with pytest.raises(TradesFileError, match=r"trades\.csv:2: price .* must be positive"):
         read_trades(path, "XRPUSDT")
 
 
@@ -309,8 +312,9 @@ def slow(text: str, how: str) -> str:
     return "".join([*lines[:middle], f'"{first}",{rest}', *lines[middle + 1 :]])
 
 
+DAY = 1_559_260_800_000  # 2019-05-31 00:00 UTC, in ms
 FIVE = HEADER + "".join(
-    f"{100 + n},0.4{n}000000,1{n}.50000000,0,{1000 + n // 2},{'true' if n % 2 else 'false'}\n" for n in range(5)
+    f"{100 + n},0.4{n}000000,1{n}.50000000,0,{DAY + n // 2},{'true' if n % 2 else 'false'}\n" for n in range(5)
 )
 
 
@@ -379,3 +383,126 @@ def test_the_shared_files_read_whole(relative: str, count: int, first_id: int, l
     assert all(a < b for a, b in pairwise(ids))
     assert all(a <= b for a, b in pairwise(times))
     assert file_layout(path).aggregate is aggregate
+
+
+# --- streaming: blocks of text, bounded memory (issue 12, item 7) ----------------------------------
+
+
+@pytest.mark.parametrize("block", [997, 4096, 65_536], ids=["tiny-blocks", "4-KiB", "64-KiB"])
+def test_any_block_size_reads_a_real_day_the_same(tmp_path: Path, monkeypatch, block: int) -> None:
+    path = shared_file("trades/XRPUSDT-trades-2019-05-31.csv")
+    whole = read_trades(path, "XRPUSDT")
+
+    monkeypatch.setattr(trades_file, "BLOCK_CHARS", block)
+    streamed = read_trades(path, "XRPUSDT")
+
+    assert [len(batch) for batch in streamed] == [len(batch) for batch in whole]
+    assert columns(streamed) == columns(whole)
+
+
+@pytest.mark.parametrize("block", [997, 65_536], ids=["tiny-blocks", "64-KiB"])
+def test_a_bad_row_deep_in_the_file_names_its_line_whatever_the_blocks(tmp_path, monkeypatch, block) -> None:
+    lines = shared_file("trades/XRPUSDT-trades-2019-05-31.csv").read_text().splitlines(keepends=True)
+    lines[100_000] = lines[100_000].replace(",0.", ", 0.", 1)
+    path = write(tmp_path / "XRPUSDT-trades-2019-05-31.csv", "".join(lines))
+    monkeypatch.setattr(trades_file, "BLOCK_CHARS", block)
+
+    with pytest.raises(TradesFileError, match=r"\.csv:100001: price ' 0\.\d+' is not written as Binance"):
+        read_trades(path, "XRPUSDT")
+
+
+def test_batches_are_handed_out_before_the_file_is_read_to_its_end(tmp_path: Path, monkeypatch) -> None:
+    """Streaming: the first batches come before a bad row at the end is even read."""
+    rows = [f"{10_000 + n},0.42000000,1.00000000,0.42000000,{DAY + n},true\n" for n in range(20_000)]
+    path = write(tmp_path / "trades.csv", HEADER + "".join(rows) + f"9,0.4,1,1,{DAY},true\n")
+    monkeypatch.setattr(trades_file, "BLOCK_CHARS", 65_536)
+    seen = []
+
+    reading = iter_trades(path, "XRPUSDT", batch_size=5000, progress=lambda done, total: seen.append((done, total)))
+    first = next(reading)
+
+    assert (len(first), first.trade_ids[0]) == (5000, 10_000)
+    assert seen and seen[-1][0] < path.stat().st_size == seen[-1][1], "read only part of the file so far"
+    with pytest.raises(TradesFileError, match=r"trades\.csv:20002: trade 9 at"):
+        list(reading)
+
+
+# --- archives (issue 12, items 7 and 10) -----------------------------------------------------------
+
+
+def zip_bytes(text: str, method: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", method) as archive:
+        archive.writestr("BTCUSDT-trades-2021-01-01.csv", text)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        pytest.param(
+            zip_bytes(ARCHIVE, zipfile.ZIP_STORED).replace(b"29023.67", b"29023.68"),
+            "a damaged zip archive (Bad CRC-32 for file 'BTCUSDT-trades-2021-01-01.csv')",
+            id="bad-crc",
+        ),
+        pytest.param(
+            zip_bytes(ARCHIVE)[:60],
+            "a damaged or truncated zip archive (its directory at the end is missing)",
+            id="truncated",
+        ),
+        pytest.param(b"<html>maintenance</html>", "a damaged or truncated zip archive", id="not-a-zip-at-all"),
+        pytest.param(
+            zip_bytes(ARCHIVE + "0" * 5_000_000),
+            "BTCUSDT-trades-2021-01-01.csv would expand",
+            id="expands-absurdly",
+        ),
+    ],
+)
+def test_a_damaged_or_absurd_archive_is_refused_naming_it(tmp_path: Path, content: bytes, reason: str) -> None:
+    path = tmp_path / "BTCUSDT-trades-2021-01-01.zip"
+    path.write_bytes(content)
+
+    with pytest.raises(TradesFileError) as error:
+        read_trades(path, "BTCUSDT")
+
+    assert str(error.value).startswith(f"{path}: {reason}")
+
+
+def test_an_absurd_archive_is_refused_before_anything_is_read(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "bomb.zip"
+    path.write_bytes(zip_bytes(HEADER + "0" * 20_000_000))
+    monkeypatch.setattr(zipfile.ZipFile, "open", lambda *args, **kwargs: pytest.fail("the member was opened"))
+
+    with pytest.raises(TradesFileError, match=r"would expand [\d,]+-fold \([\d,]+ bytes to 20,000,043\); trade files"):
+        read_trades(path, "BTCUSDT")
+
+
+def test_real_archives_expand_far_less_than_the_limit(tmp_path: Path) -> None:
+    path = tmp_path / "XRPUSDT-trades-2019-05-31.zip"
+    path.write_bytes(zip_bytes(shared_file("trades/XRPUSDT-trades-2019-05-31.csv").read_text()))
+    [member] = zipfile.ZipFile(path).infolist()
+
+    assert member.file_size / member.compress_size < MAX_EXPANSION / 5
+    assert len(columns(read_trades(path, "XRPUSDT"))[1]) == 168_694
+
+
+@pytest.mark.parametrize(
+    ("name", "symbol"),
+    [
+        pytest.param("XRPUSDT-trades-2019-05-31.csv", "XRPUSDT", id="binance-trades"),
+        pytest.param("BTCUSDT-aggTrades-2021-01.zip", "BTCUSDT", id="binance-aggtrades"),
+        pytest.param("XRPUSDT-sample-day.csv.zip", "XRPUSDT", id="the-sample"),
+        pytest.param("trades.csv", None, id="no-symbol"),
+        pytest.param("ABC-notes.csv", None, id="too-short-for-a-symbol"),
+        pytest.param("xrpusdt-trades.csv", None, id="lower-case"),
+    ],
+)
+def test_the_symbol_a_name_carries(name: str, symbol: str | None) -> None:
+    assert symbol_in_name(Path(name)) == symbol
+
+
+def test_values_up_to_binances_largest_are_read(tmp_path: Path) -> None:
+    """A quantity of 10^10 or more is rare (the fast path leaves it to the row-by-row path), and valid."""
+    path = write(tmp_path / "trades.csv", HEADER + f"1,0.00000001,92233720368.54775807,1,{DAY},true\n")
+
+    assert columns(read_trades(path, "SHIBUSDT"))[2:4] == (["0.00000001"], ["92233720368.54775807"])

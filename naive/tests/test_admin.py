@@ -141,25 +141,43 @@ def test_change_form_shows_the_settings(client, seeded) -> None:
         pytest.param(
             "buy_down_interval",
             "1",
-            "buy_down_interval must lie strictly between -1 and 1, got 1",
+            "buy_down_interval must be at least 0 and below 1, got 1",
             id="buy-down-1",
         ),
         pytest.param(
             "buy_down_interval",
             "-1",
-            "buy_down_interval must lie strictly between -1 and 1, got -1",
+            "buy_down_interval must be at least 0 and below 1, got -1",
             id="buy-down-minus-1",
+        ),
+        pytest.param(
+            "buy_down_interval",
+            "-0.99",
+            "buy_down_interval must be at least 0 and below 1, got -0.99",
+            id="buy-down-above-the-market",
+        ),
+        pytest.param(
+            "profit_target",
+            "-0.002",
+            "profit_target must be at least -0.001997 and below 1, got -0.002",
+            id="profit-target-sells-under-the-buy",
+        ),
+        pytest.param(
+            "rebuy_interval",
+            "-0.002",
+            "rebuy_interval must be at least 0 and below 1, got -0.002",
+            id="rebuy-above-the-buy",
         ),
         pytest.param(
             "profit_target",
             "-1",
-            "profit_target must lie strictly between -1 and 1, got -1",
+            "profit_target must be at least -0.001997 and below 1, got -1",
             id="profit-target-minus-1",
         ),
         pytest.param(
             "rebuy_interval",
             "2",
-            "rebuy_interval must lie strictly between -1 and 1, got 2",
+            "rebuy_interval must be at least 0 and below 1, got 2",
             id="rebuy-2",
         ),
         pytest.param("rebuy_interval", "", "This field is required.", id="rebuy-missing"),
@@ -187,7 +205,7 @@ def test_several_invalid_values_are_all_reported(client, seeded) -> None:
 
 def test_valid_settings_are_saved(client, seeded) -> None:
     response = post_change(
-        client, chunks="3", budget="250.5", buy_down_interval="0.0025", profit_target="0.001", rebuy_interval="-0.002"
+        client, chunks="3", budget="250.5", buy_down_interval="0.0025", profit_target="0.001", rebuy_interval="0.002"
     )
 
     assert response.status_code == 302
@@ -197,7 +215,7 @@ def test_valid_settings_are_saved(client, seeded) -> None:
         "budget": D("250.5"),
         "buy_down_interval": D("0.0025"),
         "profit_target": D("0.001"),
-        "rebuy_interval": D("-0.002"),
+        "rebuy_interval": D("0.002"),
     }
     assert stored("BTCUSDT") == {**DEFAULTS, "symbol": "BTCUSDT"}, "other symbols are not touched"
 
@@ -208,7 +226,9 @@ def test_valid_settings_are_saved(client, seeded) -> None:
         pytest.param("budget", "0.00000001", id="smallest-budget"),
         pytest.param("chunks", "1", id="one-chunk"),
         pytest.param("profit_target", "0.99999999", id="interval-just-below-1"),
-        pytest.param("buy_down_interval", "-0.99999999", id="interval-just-above-minus-1"),
+        pytest.param("buy_down_interval", "0.99999999", id="buy-down-just-below-1"),
+        pytest.param("buy_down_interval", "0", id="buy-at-the-market"),
+        pytest.param("profit_target", "-0.001997", id="sell-at-the-buy-price"),
         pytest.param("rebuy_interval", "0", id="zero-interval"),
     ],
 )

@@ -226,19 +226,19 @@ def test_malformed_symbol_is_refused(seeded, command: str, symbol: str) -> None:
         pytest.param(
             {"buy_down_interval": "1"},
             "buy_down_interval",
-            "buy_down_interval must lie strictly between -1 and 1, got 1",
+            "buy_down_interval must be at least 0 and below 1, got 1",
             id="buy-down-1",
         ),
         pytest.param(
             {"profit_target": "-1"},
             "profit_target",
-            "profit_target must lie strictly between -1 and 1, got -1",
+            "profit_target must be at least -0.001997 and below 1, got -1",
             id="profit-target-minus-1",
         ),
         pytest.param(
             {"rebuy_interval": "2.5"},
             "rebuy_interval",
-            "rebuy_interval must lie strictly between -1 and 1, got 2.5",
+            "rebuy_interval must be at least 0 and below 1, got 2.5",
             id="rebuy-2.5",
         ),
     ],

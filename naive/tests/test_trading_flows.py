@@ -116,7 +116,9 @@ async def test_autostart_after_a_restart_resumes_open_orders_without_a_duplicate
         ("BUY", "0.4309", "46.41", "NEW"),
     ]
     ids = await sync_to_async(list)(SimulatedOrder.objects.order_by("order_id").values_list("order_id", flat=True))
-    assert ids == [1, 2, 3]
+    # Ids go on growing after the restart (from a fresh block of the venue's counter, which engines
+    # sharing the venue reserve in blocks): never reused, never back.
+    assert ids[:2] == [1, 2] and ids[2] > 2, ids
 
 
 async def test_an_order_refused_by_a_filter_stops_the_symbol_with_a_clear_error(engine, channel_layer):

@@ -82,3 +82,11 @@ async def test_invalid_json_gets_binance_error_three(fake):
     async with connect(f"{fake.url}/ws") as ws:
         await ws.send("{not json")
         assert (await reply(ws))["error"]["code"] == 3
+
+
+async def test_control_messages_in_binary_frames_are_ignored(fake):
+    async with connect(f"{fake.url}/stream?streams=xrpusdt@trade") as ws:
+        await ws.send(orjson.dumps({"method": "SUBSCRIBE", "params": ["btcusdt@trade"], "id": 1}))
+        await ws.send(orjson.dumps({"method": "LIST_SUBSCRIPTIONS", "id": 2}).decode())
+        assert await reply(ws) == {"result": ["xrpusdt@trade"], "id": 2}
+        assert fake.binary_frames == 1

@@ -744,3 +744,17 @@ async def test_python_binance_client_against_the_fake(fake):
     finally:
         await fake.disconnect_user_streams()  # else python-binance waits out its 10 s read timeout
         await client.close_connection()
+
+
+async def test_ws_api_requests_in_binary_frames_are_never_answered(api, fake):
+    """Binance reads WebSocket API requests from text frames only; a binary one gets no reply at all."""
+    ws = await api.session.ws_connect(fake.ws_api_url)
+    params = {"apiKey": KEY, "timestamp": now_ms()}
+    params["signature"] = sign(SECRET, "&".join(f"{k}={v}" for k, v in sorted(params.items())))
+    request = {"id": 1, "method": "userDataStream.subscribe.signature", "params": params}
+    await ws.send_bytes(orjson.dumps(request))
+    await ws.send_json({"id": 2, "method": "session.subscriptions"})  # a text frame: answered
+    answer = await ws.receive_json(timeout=5)
+    assert answer["id"] == 2 and answer["result"] == []  # the binary subscription did nothing
+    assert fake.binary_frames == 1 and fake.user_stream_subscribers == 0
+    await ws.close()

@@ -4,8 +4,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.db import connection, transaction
 
+from data_warehouse.models import StoringSettings
 from naive.models import TradingSettings
 
 
@@ -34,3 +36,12 @@ def invalid_values_allowed() -> Iterator[None]:
             transaction.set_rollback(True)  # the dropped constraints come back with the rollback
     else:
         pytest.skip(f"no way to lift CHECK constraints on {connection.vendor}")
+
+
+async def own(engine, symbol: str = "XRPUSDT") -> None:
+    """Make a live engine run ``symbol`` (it takes the symbol's lease) without trading it: store its orders."""
+    await sync_to_async(StoringSettings.objects.update_or_create)(
+        stream="ORDERS", symbol=symbol, defaults={"status": "on"}
+    )
+    await engine.reconcile()
+    assert symbol in engine.leases.owned(), f"the engine did not take {symbol}"

@@ -7,6 +7,7 @@ uses. Trade events reach it the way they reach a real engine: from a (fake) Bina
 
 import asyncio
 import os
+import re
 import signal
 import sys
 import uuid
@@ -37,12 +38,14 @@ class EngineProcess:
 
     def __init__(self, log_dir: Path, **environment: str) -> None:
         self.log_dir = log_dir
+        log_dir.mkdir(parents=True, exist_ok=True)
         self.environment = {
             "DJANGO_SETTINGS_MODULE": "tradingsite.settings.test",
             "DATABASE_URL": database_url(),
             "CHANNEL_PREFIX": f"engine-process-{uuid.uuid4().hex[:8]}",
             "LOG_LEVEL": "INFO",
             "ENGINE_POLL_SECONDS": "0.2",
+            "ENGINE_LEASE_SECONDS": "2",  # a killed engine's symbols are taken over within about 2 s
             **environment,
         }
         redis_url = os.environ.get("REDIS_URL", "")
@@ -72,6 +75,16 @@ class EngineProcess:
         self.process.send_signal(signal.SIGKILL)
         await self.process.wait()
 
+    def pause(self) -> None:
+        """SIGSTOP: the process is frozen (no heartbeat, no renewal) but keeps its connections."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """SIGCONT: the frozen process runs on, as if no time had passed for it."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+
     async def stop(self, timeout: float = 15.0) -> None:
         """A clean stop (SIGTERM), killed if it takes longer than ``timeout``."""
         if self.process is None or self.process.returncode is not None:
@@ -81,6 +94,12 @@ class EngineProcess:
             await asyncio.wait_for(self.process.wait(), timeout)
         except TimeoutError:
             await self.kill()
+
+    def engine_id(self) -> str:
+        """The id the running engine gave itself (from what ``runengine`` printed)."""
+        found = re.search(r"Engine (\S+) running on", self.log.read_text(errors="replace"))
+        assert found, f"the engine has not said its id yet:\n{self.output()[-3000:]}"
+        return found.group(1)
 
     def output(self) -> str:
         """Everything every run printed, for failure messages."""

@@ -453,6 +453,24 @@ class FakeAccount:
     def open_orders(self, symbol: str | None) -> list[Order]:
         return [o for o in self.orders.values() if o.is_open and symbol in (None, o.symbol)]
 
+    def all_orders(self, params: dict[str, str]) -> list[Order]:
+        """``GET /api/v3/allOrders``: a symbol's orders from ``orderId`` on, or the most recent ones."""
+        symbol = self.symbol(params)["symbol"]
+        order_id, limit = int_param(params, "orderId"), min(int_param(params, "limit") or 500, 1000)
+        start, end = int_param(params, "startTime"), int_param(params, "endTime")
+        rows = sorted(
+            (
+                o
+                for o in self.orders.values()
+                if o.symbol == symbol
+                and (order_id is None or o.order_id >= order_id)
+                and (start is None or o.time >= start)
+                and (end is None or o.time <= end)
+            ),
+            key=lambda o: o.order_id,
+        )
+        return rows[:limit] if order_id is not None else rows[-limit:]
+
     def my_trades(self, params: dict[str, str]) -> list[dict]:
         """``GET /api/v3/myTrades`` rows: by symbol, optionally orderId, fromId, times, limit."""
         symbol = self.symbol(params)["symbol"]

@@ -49,6 +49,7 @@ ROUTES = {
     ("GET", "order"): ("_query_order", SIGNED),
     ("DELETE", "order"): ("_cancel_order", SIGNED),
     ("GET", "openOrders"): ("_open_orders", SIGNED),
+    ("GET", "allOrders"): ("_all_orders", SIGNED),
     ("GET", "account"): ("_account", SIGNED),
     ("GET", "myTrades"): ("_my_trades", SIGNED),
 }
@@ -60,11 +61,20 @@ ACCEPTED = {  # the parameters each SIGNED endpoint reads; anything else is -110
     ("GET", "order"): COMMON | {"symbol", "orderId", "origClientOrderId"},
     ("DELETE", "order"): COMMON | {"symbol", "orderId", "origClientOrderId", "newClientOrderId", "cancelRestrictions"},
     ("GET", "openOrders"): COMMON | {"symbol"},
+    ("GET", "allOrders"): COMMON | {"symbol", "orderId", "startTime", "endTime", "limit"},
     ("GET", "account"): COMMON | {"omitZeroBalances"},
     ("GET", "myTrades"): COMMON | {"symbol", "orderId", "startTime", "endTime", "fromId", "limit"},
 }
 NOT_FOR_LIMIT = ("quoteOrderQty", "stopPrice", "trailingDelta", "icebergQty")
-WEIGHTS = {"ping": 1, "time": 1, "exchangeInfo": 20, "trades": 25, "historicalTrades": 25, "account": 20}
+WEIGHTS = {
+    "ping": 1,
+    "time": 1,
+    "exchangeInfo": 20,
+    "trades": 25,
+    "historicalTrades": 25,
+    "account": 20,
+    "allOrders": 20,
+}
 
 
 def weight(method: str, endpoint: str, params: dict[str, str], ok: bool) -> int:
@@ -149,6 +159,7 @@ class FakeBinanceRest(FakeAccount):
         self.trades: dict[str, list[TradeEvent]] = {}
         self.requests: list[dict] = []
         self.sessions: list[Session] = []
+        self.binary_frames = 0  # WebSocket API requests in binary frames: Binance answers none of them
         self.port = 0
         self._failures: list[Failure] = []
         self._weight_minute, self._used_weight = -1, 0
@@ -473,6 +484,9 @@ class FakeBinanceRest(FakeAccount):
         symbol = self.symbol(params)["symbol"] if "symbol" in params else None
         return [order.query() for order in self.open_orders(symbol)]
 
+    def _all_orders(self, params: dict[str, str], now: int) -> list[dict]:
+        return [order.query() for order in self.all_orders(params)]
+
     def _account(self, params: dict[str, str], now: int) -> dict:
         return self.account(now, omit_zero=params.get("omitZeroBalances") == "true")
 
@@ -491,8 +505,10 @@ class FakeBinanceRest(FakeAccount):
         self._changed.set()
         try:
             async for message in ws:
-                if message.type in (WSMsgType.TEXT, WSMsgType.BINARY):
+                if message.type == WSMsgType.TEXT:
                     await self._ws_request(session, message.data)
+                elif message.type == WSMsgType.BINARY:  # "Requests must be sent as JSON in text frames"
+                    self.binary_frames += 1
         finally:
             self.sessions.remove(session)
             self._changed.set()

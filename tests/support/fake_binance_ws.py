@@ -51,6 +51,7 @@ class FakeBinanceStream:
         self.clients: list[Client] = []
         self.requests: list[dict] = []
         self.connections_made = 0
+        self.binary_frames = 0  # requests sent in binary frames: Binance ignores them
         self._server: Server | None = None
         self._changed = asyncio.Event()
 
@@ -144,6 +145,9 @@ class FakeBinanceStream:
             self._changed.set()
 
     async def _control(self, client: Client, message: str | bytes) -> None:
+        if isinstance(message, bytes):  # Binance reads JSON requests from text frames only
+            self.binary_frames += 1
+            return
         try:
             request = orjson.loads(message)
         except orjson.JSONDecodeError:

@@ -4,20 +4,28 @@ Defaults give the embedded setup: a SQLite file and the in-memory channel layer.
 ``DATABASE_URL`` switches to PostgreSQL, ``REDIS_URL`` to channels-redis.
 """
 
+import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from core.secrets import mask_credentials
+from tradingsite.production import DEVELOPMENT_SECRET_KEY
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
-if (BASE_DIR / ".env").is_file():
-    environ.Env.read_env(BASE_DIR / ".env")
+# Values not in the environment come from this file (TRADING_ENV_FILE moves it; tests point it elsewhere).
+ENV_FILE = Path(os.environ.get("TRADING_ENV_FILE", BASE_DIR / ".env"))
+if ENV_FILE.is_file():
+    environ.Env.read_env(ENV_FILE)
 
 TRADING_ENV = "base"
 
-SECRET_KEY = env.str("SECRET_KEY", default="insecure-development-key-do-not-use-in-production")
+SECRET_KEY = env.str("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 
@@ -35,6 +43,7 @@ INSTALLED_APPS = [
     "streamer",
     "data_warehouse",
     "binance_spot",
+    "desk",
     "tuning",
 ]
 
@@ -49,6 +58,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "tradingsite.urls"
+# Error reports hide secret settings, and the credentials inside every URL they show (core/error_reports.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.error_reports.SecretsFilter"
 WSGI_APPLICATION = "tradingsite.wsgi.application"
 ASGI_APPLICATION = "tradingsite.asgi.application"
 
@@ -68,9 +79,26 @@ TEMPLATES = [
 ]
 
 
-def database(default_url: str) -> dict:
-    """The default database: ``DATABASE_URL`` if set, else ``default_url``."""
-    config = env.db_url("DATABASE_URL", default=default_url)
+DATABASE_SCHEMES = {"sqlite", "postgres", "postgresql", "pgsql", "psql"}  # the two databases the project runs on
+
+
+def database_config(url: str) -> dict:
+    """Django's settings for a database URL; raises ImproperlyConfigured saying what is wrong (no password shown)."""
+    scheme = urlsplit(url).scheme if "://" in url else ""
+    if scheme not in DATABASE_SCHEMES:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL={mask_credentials(url)!r} is not a database URL: "
+            "give postgres://USER@HOST:PORT/NAME or sqlite:///PATH"
+        )
+    config = environ.Env.db_url_config(url)
+    if not config.get("NAME"):
+        raise ImproperlyConfigured(f"DATABASE_URL={mask_credentials(url)!r} names no database")
+    return config
+
+
+def database(default_url: str, *, configurable: bool = True) -> dict:
+    """The default database: ``DATABASE_URL`` if set (and ``configurable``), else ``default_url``."""
+    config = database_config(env.str("DATABASE_URL", default=default_url) if configurable else default_url)
     # Persistent connections (the engine's database thread keeps one); a broken one is replaced
     # before the next use.
     config["CONN_MAX_AGE"] = None
@@ -102,6 +130,7 @@ CHANNEL_GROUP_REFRESH_SECONDS = env.float("CHANNEL_GROUP_REFRESH_SECONDS", defau
 
 
 REDIS_LAYER = env.str("REDIS_LAYER", default="pubsub")
+REDIS_SCHEMES = {"redis", "rediss", "unix"}
 REDIS_LAYERS = {
     "pubsub": "core.layers.redis_pubsub.PipelinedPubSubChannelLayer",
     "core": "channels_redis.core.RedisChannelLayer",
@@ -117,7 +146,12 @@ def channel_layers(redis_url: str, prefix: str, redis_layer: str = REDIS_LAYER) 
     """
     if redis_url:
         if redis_layer not in REDIS_LAYERS:
-            raise ValueError(f"REDIS_LAYER={redis_layer!r} is not one of: {', '.join(REDIS_LAYERS)}")
+            raise ImproperlyConfigured(f"REDIS_LAYER={redis_layer!r} is not one of: {', '.join(REDIS_LAYERS)}")
+        if urlsplit(redis_url).scheme not in REDIS_SCHEMES or "://" not in redis_url:
+            raise ImproperlyConfigured(
+                f"REDIS_URL={mask_credentials(redis_url)!r} is not a Redis URL: give redis://HOST:PORT/DB "
+                "(rediss:// for TLS, unix:///PATH for a socket)"
+            )
         config = {"hosts": [redis_url], "prefix": prefix}
         if redis_layer == "core":
             config.update(
@@ -176,6 +210,9 @@ SIMULATED_FILL_MODEL = env.str("SIMULATED_FILL_MODEL", default="touch")  # or "c
 # A live leader asks the exchange about its traders' open orders this often, so that a lost
 # message never leaves a trader waiting for a fill it was not told about.
 TRADER_RECHECK_SECONDS = env.float("TRADER_RECHECK_SECONDS", default=30.0)
+# Stored orders are compared with the exchange's at start, at a takeover and this often, and
+# whatever a crash or a lost message kept from them is stored (data_warehouse.storage_actors).
+ORDER_RECONCILE_SECONDS = env.float("ORDER_RECONCILE_SECONDS", default=60.0)
 # A crashed trader restarts from its saved state after a backoff (doubling from this many
 # seconds); more than TRADER_MAX_RESTARTS crashes within the window stop its symbol.
 TRADER_RESTART_BACKOFF_SECONDS = env.float("TRADER_RESTART_BACKOFF_SECONDS", default=1.0)
@@ -186,6 +223,7 @@ TRADER_RESTART_WINDOW_SECONDS = env.float("TRADER_RESTART_WINDOW_SECONDS", defau
 # Storage starts first: what traders publish while they resume at start-up is stored too.
 ENGINE_COMPONENTS = [
     "data_warehouse.engine.StoringComponent",
+    "desk.engine.DeskComponent",  # before trading: it follows a symbol before the symbol's first order
     "naive.engine.TradingComponent",
     "streamer.engine.StreamingComponent",
 ]
@@ -205,9 +243,14 @@ TRADE_FILES_DIR = env.path("TRADE_FILES_DIR", default=VAR_DIR / "trades")
 STREAM_RECONNECT_INITIAL_SECONDS = env.float("STREAM_RECONNECT_INITIAL_SECONDS", default=0.5)
 STREAM_RECONNECT_MAX_SECONDS = env.float("STREAM_RECONNECT_MAX_SECONDS", default=30.0)
 STREAM_ROTATE_SECONDS = env.float("STREAM_ROTATE_SECONDS", default=23.5 * 3600)
-STREAM_GAP_FILL_MAX = env.int("STREAM_GAP_FILL_MAX", default=1000)
+# Missed trades fetched from the REST API after a gap (a restart resumes after its resume point):
+# 50 requests of 1,000 trades, 1,250 of the 6,000 weight a minute allows.
+STREAM_GAP_FILL_MAX = env.int("STREAM_GAP_FILL_MAX", default=50_000)
 STREAM_REQUEST_SPACING_SECONDS = env.float("STREAM_REQUEST_SPACING_SECONDS", default=0.25)
 ENGINE_POLL_SECONDS = env.float("ENGINE_POLL_SECONDS", default=1.0)
+# Each symbol is run by one engine at a time, which holds its lease and renews it every check;
+# when the owner stops renewing (killed, frozen, cut off) another engine takes it after this long.
+ENGINE_LEASE_SECONDS = env.float("ENGINE_LEASE_SECONDS", default=10.0)
 
 # Parameter search (tuning): a running trial writes a heartbeat this often; a trial whose heartbeat
 # is older than the grace period (its worker was killed) is marked failed by any other worker.
@@ -247,6 +290,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         app: {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False}
-        for app in ("core", "engine", "naive", "binance_mock", "binance_spot", "data_warehouse", "streamer", "tuning")
+        for app in (
+            "core",
+            "engine",
+            "naive",
+            "binance_mock",
+            "binance_spot",
+            "data_warehouse",
+            "streamer",
+            "desk",
+            "tuning",
+        )
     },
 }

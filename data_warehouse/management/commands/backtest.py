@@ -1,7 +1,8 @@
 """manage.py backtest: replay trades (a file, or stored days) through the engine and report."""
 
 import asyncio
-from datetime import date
+import os
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from data_warehouse.backtest import BacktestError, run_backtest
 from data_warehouse.backtest_values import BacktestRequest, BacktestResult, report_json, summary
 from data_warehouse.progress import progress_bar
 from data_warehouse.sources import DatabaseSource, FileSource
+from data_warehouse.trade_fields import EARLIEST_MS, latest_ms
 
 SETTING_OPTIONS = ("profit_target", "buy_down_interval", "rebuy_interval", "chunks", "budget")
 
@@ -34,6 +36,9 @@ class Command(BaseCommand):
         source.add_argument("--from", dest="first_day", metavar="DATE", help="first stored day, like 2019-05-31")
         source.add_argument("--to", dest="last_day", metavar="DATE", help="last stored day (included)")
         source.add_argument("--kind", choices=["trades", "aggTrades"], default="trades", help="stored trades to use")
+        source.add_argument(
+            "--ignore-file-symbol", action="store_true", help="replay --file as SYMBOL even when its name says another"
+        )
         for name in SETTING_OPTIONS:
             parser.add_argument(f"--{name.replace('_', '-')}", metavar="N" if name == "chunks" else "D")
         parser.add_argument("--tick-size", metavar="D", help="override the exchange info's tick size")
@@ -56,16 +61,23 @@ class Command(BaseCommand):
             interval_ms=options["interval"],
             **({"balance": _size(options["balance"], "--balance")} if options["balance"] else {}),
         )
+        # Where the results go is checked before the run, not found unwritable after it.
+        for option in ("chart", "report"):
+            if options[option] is not None:
+                _check_writable(options[option], f"--{option}")
         result = self._run(request)
         chart = options["chart"] or Path(settings.VAR_DIR) / "reports" / f"backtest-{result.run_id}.png"
-        chart.parent.mkdir(parents=True, exist_ok=True)
-        chart.write_bytes(result.chart)
+        _write(chart, result.chart, "--chart")
         if options["report"]:
-            options["report"].parent.mkdir(parents=True, exist_ok=True)
-            options["report"].write_bytes(orjson.dumps(report_json(result), option=orjson.OPT_INDENT_2))
+            _write(options["report"], orjson.dumps(report_json(result), option=orjson.OPT_INDENT_2), "--report")
         if not options["quiet"]:
             self._orders(result)
         self._report(result, chart, options["report"])
+        if result.failure:
+            raise CommandError(
+                f"backtest {result.run_id} of {result.symbol} did not run as asked: trading stopped during the run: "
+                f"{result.failure}"
+            )
 
     def _run(self, request: BacktestRequest) -> BacktestResult:
         async def replay() -> BacktestResult:
@@ -93,8 +105,6 @@ class Command(BaseCommand):
         self.stdout.write("\nReport")
         for label, value in lines:
             self.stdout.write(f"  {label:<17} {value}")
-        if result.failure:
-            self.stdout.write(self.style.ERROR(f"Trading stopped during the run: {result.failure}"))
         self.stdout.write(
             f"Orders in the admin: /admin/data_warehouse/order/?venue={result.venue}; "
             f"the run and its chart: /admin/data_warehouse/backtestrun/{result.run_id}/change/"
@@ -106,7 +116,7 @@ def _source(options: dict) -> FileSource | DatabaseSource:
     if options["file"] is not None:
         if options["first_day"] or options["last_day"]:
             raise CommandError("give either --file or --from/--to, not both")
-        return FileSource(options["file"], symbol)
+        return FileSource(options["file"], symbol, options["ignore_file_symbol"])
     if not (options["first_day"] and options["last_day"]):
         raise CommandError("give --file PATH, or --from DATE and --to DATE")
     kind = "aggTrade" if options["kind"] == "aggTrades" else "trade"
@@ -115,9 +125,42 @@ def _source(options: dict) -> FileSource | DatabaseSource:
 
 def _day(text: str, option: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise CommandError(f"{option}: {text!r} is not a date like 2019-05-31") from None
+    earliest, latest = _day_of(EARLIEST_MS), _day_of(latest_ms())
+    if not earliest <= day <= latest:
+        raise CommandError(f"{option} {day} is not a day trades can have: from {earliest} to {latest} (UTC)")
+    return day
+
+
+def _day_of(ms: int) -> date:
+    return datetime.fromtimestamp(ms / 1000, UTC).date()
+
+
+def _check_writable(path: Path, option: str) -> None:
+    """Refuse an output path that cannot be written, before anything runs (nothing is created here)."""
+    if path.is_dir():
+        raise CommandError(f"{option} {path} is a directory; give a file name")
+    if path.exists():
+        if not os.access(path, os.W_OK):
+            raise CommandError(f"{option} {path} cannot be written (no permission)")
+        return
+    ancestor = path.parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise CommandError(f"{option} {path}: {ancestor} is not a directory")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise CommandError(f"{option} {path}: {ancestor} cannot be written (no permission)")
+
+
+def _write(path: Path, content: bytes, option: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    except OSError as error:
+        raise CommandError(f"{option} {path} could not be written: {error.strerror or error}") from None
 
 
 def _size(text: str | None, option: str) -> Decimal | None:

@@ -16,14 +16,21 @@ KINDS = {"trades": TradeKind.TRADE, "aggTrades": TradeKind.AGG_TRADE}
 class Command(BaseCommand):
     help = (
         "Import trades of SYMBOL from files: Binance's public data (spot trades or aggTrades, CSV or "
-        "zipped, with or without a header, ms or µs) or the project's layout. A bad row stops that file "
-        "(file, line and reason) and nothing of it is kept; trades already stored are skipped."
+        "zipped, with or without a header, ms or µs) or the project's layout, streamed in bounded memory. "
+        "A bad row, or a trade stored before with other content, stops that file (file, line and reason) "
+        "and nothing of it is kept; trades already stored are skipped. A file named for another symbol "
+        "is refused unless --ignore-file-symbol."
     )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("symbol", help="the symbol, for example XRPUSDT")
         parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
         parser.add_argument("--kind", choices=sorted(KINDS), help="default: from the file (aggTrades layout or name)")
+        parser.add_argument(
+            "--ignore-file-symbol",
+            action="store_true",
+            help="store the trades as SYMBOL even when a file's name says another symbol (SYMBOL-trades-…)",
+        )
 
     def handle(self, *args, symbol: str, files: list[Path], kind: str | None = None, **options) -> None:
         try:
@@ -33,8 +40,14 @@ class Command(BaseCommand):
         failed = []
         for path in files:
             try:
-                with progress_bar(f"importing {path.name}") as show:
-                    result = import_file(path, symbol, kind=KINDS.get(kind or ""), progress=show)
+                with progress_bar(f"importing {path.name} (bytes)") as show:
+                    result = import_file(
+                        path,
+                        symbol,
+                        kind=KINDS.get(kind or ""),
+                        progress=show,
+                        ignore_file_symbol=options["ignore_file_symbol"],
+                    )
             except TradesFileError as error:
                 failed.append(str(error))
                 self.stderr.write(f"Not imported: {error}")

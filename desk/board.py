@@ -1,0 +1,171 @@
+"""The publisher's memory of the desk, and what changed since it last published.
+
+Trade events and order reports change it as they arrive (cheaply: a price, a chart point, one
+order); the settings, streams, engines and balances come from the database a few times a
+second. ``patch()`` then gives only what differs from what was last published, so a quiet
+symbol costs nothing and a busy one costs the fields that changed (its price and P&L, mostly) once
+per publish, however many events it had.
+"""
+
+from collections import OrderedDict, deque
+from decimal import Decimal
+
+from core.values import Order
+from desk import picture
+from desk.pnl import Ledger
+from desk.selectors import LATEST_ORDERS, Settled, no_controls
+
+CHART_POINTS = 600  # per symbol, kept and sent on a full picture
+CHART_POINTS_PER_PATCH = 5  # per symbol and patch: the newest, when trades come faster
+
+
+class Board:
+    """The desk as the publisher sees it."""
+
+    def __init__(self, venue: str) -> None:
+        self.venue = venue
+        self.settled = Settled([], {}, {}, {}, [], [], [])
+        self.ledgers: dict[str, Ledger] = {}
+        self.prices: dict[str, tuple[Decimal, int]] = {}
+        self.charts: dict[str, deque] = {}
+        self.running: set[str] = set()
+        self._latest: OrderedDict[tuple[str, int], Order] = OrderedDict()
+        self._new_orders: dict[tuple[str, int], Order] = {}
+        self._new_points: dict[str, list] = {}
+        self._dirty: set[str] = set()
+        self._published: dict[str, dict] = {}
+        self._published_traders: dict[str, list] = {}
+        self._published_rest: dict[str, object] = {}
+        self.unsaved_prices: dict[str, tuple[Decimal, int]] = {}
+
+    def settle(self, settled: Settled, running: set[str]) -> None:
+        """Take the slowly changing part, as just read from the database."""
+        if (
+            settled.controls != self.settled.controls
+            or settled.owners != self.settled.owners
+            or running != self.running
+        ):
+            self._dirty |= set(settled.symbols) | set(self.settled.symbols)
+        self.settled, self.running = settled, running
+
+    def load(self, symbol: str, orders: list[Order], price: tuple[Decimal, int] | None) -> None:
+        """Take what the database holds of ``symbol`` (reports already held win if newer)."""
+        ledger = self.ledgers.setdefault(symbol, Ledger())
+        taken = [order for order in orders if ledger.add(order)]
+        for order in sorted(taken, key=lambda o: (o.update_time, o.order_id))[-LATEST_ORDERS:]:
+            key = (order.symbol, order.order_id)
+            self._latest.pop(key, None)
+            self._latest[key] = self._new_orders[key] = order
+        self._trim_latest()
+        if price is not None and symbol not in self.prices:
+            self.prices[symbol] = price
+        self._dirty.add(symbol)
+
+    def remember_latest(self, orders: list[Order]) -> None:
+        """The venue's latest orders, oldest first (from the database)."""
+        for order in orders:
+            self._latest[(order.symbol, order.order_id)] = order
+        self._trim_latest()
+
+    def trade(self, symbol: str, price: str, trade_time: int) -> None:
+        """The last trade of a message of ``symbol``'s trade events."""
+        point = (trade_time, price)
+        self.prices[symbol] = self.unsaved_prices[symbol] = (Decimal(price), trade_time)
+        self.charts.setdefault(symbol, deque(maxlen=CHART_POINTS)).append(point)
+        self._new_points.setdefault(symbol, []).append(point)
+        self._dirty.add(symbol)
+
+    def order(self, order: Order) -> None:
+        """An order report from the exchange."""
+        if not self.ledgers.setdefault(order.symbol, Ledger()).add(order):
+            return
+        key = (order.symbol, order.order_id)
+        self._latest.pop(key, None)
+        self._latest[key] = self._new_orders[key] = order
+        self._trim_latest()
+        self._dirty.add(order.symbol)
+
+    def section(self, symbol: str) -> dict:
+        """The symbol's section as it stands."""
+        return picture.symbol_section(
+            symbol,
+            self.settled.controls.get(symbol) or no_controls(),
+            self.ledgers.get(symbol) or Ledger(),
+            self.prices.get(symbol),
+            owner=self.settled.owners.get(symbol),
+            running=symbol in self.running,
+            quote=self.settled.quotes.get(symbol, ""),
+        )
+
+    def traders(self, symbol: str) -> list[dict]:
+        """The symbol's traders with their open orders."""
+        return picture.traders((self.ledgers.get(symbol) or Ledger()).open_orders())
+
+    def shown(self) -> list[str]:
+        """Symbols on the desk: what the database shows, and any the engine reported orders of."""
+        return sorted(set(self.settled.symbols) | {s for s, ledger in self.ledgers.items() if ledger.orders()})
+
+    def picture(self) -> dict:
+        """Everything, for a browser that (re)connects."""
+        sections = {symbol: self.section(symbol) for symbol in self.shown()}
+        return {
+            "venue": self.venue,
+            "symbols": sections,
+            "traders": {symbol: self.traders(symbol) for symbol in sections},
+            "totals": picture.totals(sections.values()),
+            "orders": [picture.order_row(o) for o in self._latest.values()],
+            "balances": picture.balance_rows(self.settled.balances),
+            "engines": self.settled.engines,
+            "streams": self.settled.streams,
+            "chart": {symbol: [list(p) for p in points] for symbol, points in self.charts.items()},
+        }
+
+    def patch(self) -> dict | None:
+        """What changed since the last patch (None if nothing did)."""
+        patch: dict[str, object] = {}
+        shown = self.shown()
+        symbols, traders = {}, {}
+        for symbol in sorted(self._dirty & set(shown)):
+            section, working, before = self.section(symbol), self.traders(symbol), self._published.get(symbol)
+            changed = section if before is None else {k: v for k, v in section.items() if before.get(k) != v}
+            if changed:  # a symbol's first section whole, then only the fields that changed
+                symbols[symbol] = changed
+                self._published[symbol] = section
+            if working != self._published_traders.get(symbol):
+                traders[symbol] = self._published_traders[symbol] = working
+        for symbol in set(self._published) - set(shown):
+            del self._published[symbol]
+            self._published_traders.pop(symbol, None)
+            symbols[symbol] = traders[symbol] = None
+        self._dirty.clear()
+        if symbols:
+            patch["symbols"] = symbols
+        if traders:
+            patch["traders"] = traders
+        rest = {
+            "totals": picture.totals(self._published.values()),
+            "balances": picture.balance_rows(self.settled.balances),
+            "engines": self.settled.engines,
+            "streams": self.settled.streams,
+        }
+        for name, value in rest.items():
+            if value != self._published_rest.get(name):
+                patch[name] = self._published_rest[name] = value
+        if self._new_orders:
+            patch["orders"] = [picture.order_row(o) for o in self._new_orders.values()]
+            self._new_orders = {}
+        if self._new_points:
+            patch["chart"] = {
+                s: [list(p) for p in points[-CHART_POINTS_PER_PATCH:]] for s, points in self._new_points.items()
+            }
+            self._new_points = {}
+        return patch or None
+
+    def take_unsaved_prices(self) -> dict[str, tuple[Decimal, int]]:
+        """Prices changed since the last call (to remember them in the database)."""
+        unsaved, self.unsaved_prices = self.unsaved_prices, {}
+        return unsaved
+
+    def _trim_latest(self) -> None:
+        while len(self._latest) > LATEST_ORDERS:
+            self._latest.popitem(last=False)

@@ -1,0 +1,113 @@
+"""The publisher's board: a patch holds only what changed since the last one."""
+
+from decimal import Decimal, InvalidOperation
+
+import pytest
+
+from core.codec import MessageError, TradeBatch, encode_trade_event
+from core.values import Order, OrderStatus, Side
+from desk.board import CHART_POINTS_PER_PATCH, Board
+from desk.publisher import last_trade
+from desk.selectors import Settled, no_controls
+from tests.support.events import trade_event
+
+
+def settled(symbols: list[str]) -> Settled:
+    return Settled(
+        symbols, {s: no_controls() for s in symbols}, dict.fromkeys(symbols), dict.fromkeys(symbols, "USDT"), [], [], []
+    )
+
+
+def buy(order_id: int, status: str = "NEW") -> Order:
+    executed = Decimal("46.43") if status == "FILLED" else Decimal(0)
+    return Order("XRPUSDT", order_id, f"nv-XRPUSDT-1-{order_id}", Side.BUY, Decimal("0.4307"), Decimal("46.43"),
+                 executed, executed * Decimal("0.4307"), OrderStatus(status), 10, 10)  # fmt: skip
+
+
+def board() -> Board:
+    made = Board("simulated")
+    made.settle(settled(["XRPUSDT"]), {"XRPUSDT"})
+    made.patch()  # what a new board publishes first
+    return made
+
+
+def test_the_first_patch_holds_every_symbol_whole() -> None:
+    made = Board("simulated")
+    made.settle(settled(["XRPUSDT"]), {"XRPUSDT"})
+
+    patch = made.patch()
+
+    assert patch["symbols"]["XRPUSDT"]["running"] is True
+    assert set(patch["symbols"]["XRPUSDT"]) >= {"trading", "price", "pnl", "owner", "stream"}
+    assert patch["traders"] == {"XRPUSDT": []}
+
+
+def test_nothing_changed_nothing_published() -> None:
+    assert board().patch() is None
+
+
+def test_trades_send_the_price_fields_and_at_most_a_few_points() -> None:
+    made = board()
+    made.trade("XRPUSDT", "0.4300", 4_999)
+    made.patch()  # the first price also makes the unrealized P&L known
+    for n in range(100):
+        made.trade("XRPUSDT", f"0.43{n:02d}", 5_000 + n)
+
+    patch = made.patch()
+
+    assert set(patch["symbols"]["XRPUSDT"]) == {"price", "price_time", "price_at"}
+    assert patch["symbols"]["XRPUSDT"]["price"] == "0.4399"
+    assert len(patch["chart"]["XRPUSDT"]) == CHART_POINTS_PER_PATCH
+    assert "traders" not in patch
+    assert made.patch() is None
+
+
+def test_an_order_report_sends_the_order_its_trader_and_the_figures() -> None:
+    made = board()
+    made.order(buy(1))
+
+    patch = made.patch()
+
+    assert [o["status"] for o in patch["orders"]] == ["NEW"]
+    assert patch["traders"]["XRPUSDT"][0]["orders"][0]["order_id"] == 1
+    assert patch["symbols"]["XRPUSDT"]["open_orders"] == 1
+    assert patch["totals"]["USDT"]["open_orders"] == 1
+
+
+def test_an_older_report_changes_nothing() -> None:
+    made = board()
+    made.order(buy(1, "FILLED"))
+    made.patch()
+
+    made.order(buy(1, "NEW"))
+
+    assert made.patch() is None
+
+
+def test_the_engine_stopping_a_symbol_sends_its_running_flag() -> None:
+    made = board()
+
+    made.settle(settled(["XRPUSDT"]), set())
+
+    assert made.patch()["symbols"] == {"XRPUSDT": {"running": False}}
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (encode_trade_event(trade_event(1, "0.4318")), ("XRPUSDT", "0.4318", 5_010)),
+        (TradeBatch.from_events("XRPUSDT", [trade_event(1, "0.1"), trade_event(2, "0.2")]).to_message(),
+         ("XRPUSDT", "0.2", 5_020)),
+    ],
+)  # fmt: skip
+def test_the_last_trade_of_a_message(message, expected) -> None:
+    assert last_trade(message) == expected
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"price": "abc"}, {"price": "-1"}, {"price": "NaN"}, {"price": "Infinity"}, {"price": 1}, {"trade_time": "5"}],
+)
+def test_a_bad_trade_event_is_refused(change) -> None:
+    with pytest.raises((MessageError, InvalidOperation)):
+        last_trade({**encode_trade_event(trade_event(1, "0.4318")), **change})
