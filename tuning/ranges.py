@@ -29,12 +29,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from core.decimals import floor_to, fmt
+from naive import params
 
 KNOBS = ("profit_target", "buy_down_interval", "rebuy_interval", "chunks", "budget")
 INTERVALS = ("profit_target", "buy_down_interval", "rebuy_interval")
 LOG_SCALE = frozenset({"buy_down_interval", "rebuy_interval"})
 FINEST = Decimal("0.00000001")  # trading settings keep 8 decimal places
-MAX_BUDGET = Decimal("1e20")  # and 20 digits before the point
 MAX_DEFAULT_CHUNKS = 10
 ONE = Decimal(1)
 
@@ -217,21 +217,17 @@ def _number(knob: str, raw: str) -> Decimal:
         raise RangeError(f"{name}: {raw.strip()!r} is not a finite number")
     if knob == "chunks" and value != value.to_integral_value():
         raise RangeError(f"{name}: {raw.strip()!r} is not a whole number")
-    if value.copy_abs() >= MAX_BUDGET:
-        raise RangeError(f"{name}: {raw.strip()} is too large (trading settings keep 20 digits before the point)")
-    if value.as_tuple().exponent < FINEST.as_tuple().exponent and value != value.quantize(FINEST):
-        raise RangeError(f"{name}: {raw.strip()} has more than 8 decimal places (trading settings keep 8)")
     return value
 
 
 def _check_value(knob: str, value: Decimal) -> None:
-    name = option(knob)
-    if knob == "chunks" and value < 1:
-        raise RangeError(f"{name}: must be at least 1, got {text(value)}")
-    if knob == "budget" and value <= 0:
-        raise RangeError(f"{name}: must be greater than 0, got {text(value)}")
-    if knob in INTERVALS and not -1 < value < 1:
-        raise RangeError(f"{name}: must lie strictly between -1 and 1, got {text(value)}")
+    """Each end of a range must be a valid setting: the same rules as the admin and the commands."""
+    if knob == "chunks" and value > params.MAX_CHUNKS:
+        raise RangeError(f"{option(knob)}: chunks must be at most {params.MAX_CHUNKS}, got {text(value)}")
+    typed = int(value) if knob == "chunks" else value
+    problem = params.validation_errors({**params.DEFAULTS, knob: typed}).get(knob)
+    if problem:
+        raise RangeError(f"{option(knob)}: {problem}")
 
 
 def _grid(low: Decimal, high: Decimal, coarsest: Decimal) -> Decimal:

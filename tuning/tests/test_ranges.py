@@ -4,11 +4,18 @@ from decimal import Decimal
 
 import pytest
 
-from tuning.ranges import MarketFacts, Range, RangeError, search_ranges, user_range
+from naive.params import DEFAULTS, validation_errors
+from tuning.ranges import MarketFacts, Range, RangeError, option, search_ranges, user_range
 
 D = Decimal
 # XRPUSDT as the exchange info has it (tick 0.0001, step 0.01, minimum notional 10) over a day from 0.40 to 0.44.
 XRP = MarketFacts("XRPUSDT", "USDT", D("0.0001"), D("0.01"), D("0.01"), D("10"), D("0.42"), D("0.40"), D("0.44"))
+
+
+def rule(knob: str, value: object) -> str:
+    """The message trading settings give for this value (naive.params), after the option's name."""
+    typed = value if isinstance(value, int) else D(value)
+    return f"{option(knob)}: {validation_errors({**DEFAULTS, knob: typed})[knob]}"
 
 
 def describe(ranges: dict[str, Range]) -> dict[str, str]:
@@ -88,20 +95,15 @@ def test_user_ranges(knob, raw, expected):
         pytest.param({"profit_target": "0.001:"}, "--profit-target: '0.001:' is not a value or a range LOW:HIGH"),
         pytest.param({"budget": "1:2:3"}, "--budget: '1:2:3' is not a value or a range LOW:HIGH (like 0.001:0.01)"),
         pytest.param({"profit_target": "nan:1"}, "--profit-target: 'nan' is not a finite number"),
-        pytest.param({"profit_target": "0:1.5"}, "--profit-target: must lie strictly between -1 and 1, got 1.5"),
-        pytest.param(
-            {"buy_down_interval": "-1:0.1"}, "--buy-down-interval: must lie strictly between -1 and 1, got -1"
-        ),
-        pytest.param(
-            {"rebuy_interval": "0.000000001:0.1"},
-            "--rebuy-interval: 0.000000001 has more than 8 decimal places (trading settings keep 8)",
-        ),
+        pytest.param({"profit_target": "0:1.5"}, rule("profit_target", "1.5")),
+        pytest.param({"profit_target": "-0.003:0.01"}, rule("profit_target", "-0.003")),
+        pytest.param({"buy_down_interval": "-1:0.1"}, rule("buy_down_interval", "-1")),
+        pytest.param({"rebuy_interval": "0.000000001:0.1"}, rule("rebuy_interval", "0.000000001")),
         pytest.param({"chunks": "2.5:4"}, "--chunks: '2.5' is not a whole number"),
-        pytest.param({"chunks": "0:4"}, "--chunks: must be at least 1, got 0"),
-        pytest.param({"budget": "0:100"}, "--budget: must be greater than 0, got 0"),
-        pytest.param(
-            {"budget": "1e21"}, "--budget: 1e21 is too large (trading settings keep 20 digits before the point)"
-        ),
+        pytest.param({"chunks": "0:4"}, rule("chunks", 0)),
+        pytest.param({"chunks": "1:1e40"}, "--chunks: chunks must be at most 2147483647, got 1"),
+        pytest.param({"budget": "0:100"}, rule("budget", "0")),
+        pytest.param({"budget": "1e21"}, rule("budget", "1e21")),
         pytest.param(
             {"chunks": "2:30"},
             "--budget 100 over up to 30 chunks is 3.33333333 USDT a trader, less than one order of XRPUSDT "
