@@ -129,8 +129,9 @@ class _Replay:
             failure=self.failure,
             load_seconds=load_seconds,
         )
-        title = f"{result.symbol} backtest {self.run_id}"
-        result.chart = await asyncio.to_thread(render_chart, title, self.prices, report)
+        if self.request.chart:
+            title = f"{result.symbol} backtest {self.run_id}"
+            result.chart = await asyncio.to_thread(render_chart, title, self.prices, report)
         return result
 
     def _engine(self) -> Engine:

@@ -10,6 +10,8 @@ every admin action must be in the tables, so a new page cannot go unguarded. The
 and its websocket join the same tables when they exist.
 """
 
+import json
+
 import pytest
 from django.apps import apps
 from django.contrib import admin
@@ -37,6 +39,7 @@ from tests.support.factories import (
     TradingSettingsFactory,
     UserFactory,
 )
+from tuning.models import Study, StudyAttribute, Trial, TrialAttribute, TrialValue
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +61,8 @@ MODEL_RIGHTS: dict[str, tuple[str, str, str]] = {
     "data_warehouse.order": (NOBODY, NOBODY, NOBODY),
     "data_warehouse.storingsettings": ("add", "change", "delete"),
     "data_warehouse.backtestrun": (NOBODY, NOBODY, NOBODY),
+    "tuning.study": (NOBODY, NOBODY, NOBODY),  # Optuna's tables, written by the search's workers
+    "tuning.trial": (NOBODY, NOBODY, NOBODY),
 }
 
 
@@ -161,6 +166,12 @@ ACTIONS = [
         "naive.change_tradingsettings",
         lambda rows: TRADING_STATUS(rows) == "shutdown",
     ),
+    action(
+        "tuning.trial",
+        "copy_to_trading_settings",
+        "naive.change_tradingsettings",
+        lambda rows: TradingSettings.objects.get(symbol="XRPUSDT").budget == 321,
+    ),
     action("auth.group", "delete_selected", "auth.delete_group", gone(Group), post="yes"),
     action("auth.user", "delete_selected", "auth.delete_user", gone(get_user_model()), post="yes"),
     action(
@@ -195,6 +206,7 @@ SITE = [
         "/admin/data_warehouse/backtestrun/{backtestrun}/chart.png",
         "data_warehouse.view_backtestrun",
     ),
+    Door("tuning_study_plot", "/admin/tuning/study/{study}/plot.png", "tuning.view_study"),
     *(
         Door(f"app_list {app}", f"/admin/{app}/", f"app:{app}", refused_with=404)
         for app in {label.split(".")[0] for label in MODEL_RIGHTS}
@@ -226,7 +238,10 @@ def rows() -> dict[str, object]:
     heartbeat = EngineHeartbeat.objects.create(
         engine_id="e-1", venue="simulated", host="h", pid=1, channel_layer="memory", started_at=now, seen_at=now
     )
+    study, trial = searched_study()
     return {
+        "study": study,
+        "trial": trial,
         "symbol": symbol.pk,
         "content_type": ContentType.objects.get_for_model(Symbol).pk,
         "group": Group.objects.create(name="desk").pk,
@@ -244,6 +259,18 @@ def rows() -> dict[str, object]:
         "storingsettings": StoringSettingsFactory().pk,
         "backtestrun": BacktestRunFactory(chart=b"\x89PNG\r\n\x1a\n").pk,
     }
+
+
+def searched_study() -> tuple[int, int]:
+    """A study of XRPUSDT with one completed trial (written as Optuna writes its tables): their keys."""
+    study = Study.objects.create(study_name="doors")
+    StudyAttribute.objects.create(study=study, key="config", value_json=json.dumps({"symbol": "XRPUSDT", "trials": 1}))
+    trial = Trial.objects.create(study=study, number=0, state="COMPLETE")
+    TrialValue.objects.create(trial=trial, objective=0, value=1.5, value_type="FINITE")
+    settings = {"profit_target": "0.002", "buy_down_interval": "0.001", "rebuy_interval": "0.002"}
+    settings |= {"chunks": "3", "budget": "321"}
+    TrialAttribute.objects.create(trial=trial, key="settings", value_json=json.dumps(settings))
+    return study.pk, trial.pk
 
 
 def knock(door: Door, visitor, rows: dict[str, object]) -> tuple[str, str]:

@@ -13,7 +13,10 @@ from django.test import Client
 from binance_mock.models import SimulatedOrder
 from conftest import run_command
 from data_warehouse import sources
+from data_warehouse.backtest import run_backtest
+from data_warehouse.backtest_values import BacktestRequest
 from data_warehouse.models import BacktestRun, Order
+from data_warehouse.sources import FileSource
 from tests.support.shared import shared_file
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -139,6 +142,28 @@ async def test_runs_are_listed_in_the_admin_with_figures_orders_and_chart(channe
     assert f"{run}/chart.png" in detail
     assert chart.status_code == 200 and chart["Content-Type"] == "image/png"
     assert chart.content.startswith(b"\x89PNG")
+
+
+async def test_a_run_without_its_chart_has_the_same_orders_and_figures(channel_layer, tmp_path):
+    with zipfile.ZipFile(SAMPLE) as archive:
+        lines = archive.read("XRPUSDT-sample-day.csv").decode().splitlines(keepends=True)
+    part = tmp_path / "part.csv"
+    part.write_text("".join(lines[:3001]))
+    settings = {"profit_target": "0.001", "buy_down_interval": "0.0025", "chunks": "5", "budget": "100"}
+
+    async def run(chart: bool):
+        return await run_backtest(BacktestRequest("XRPUSDT", FileSource(part, "XRPUSDT"), settings, chart=chart))
+
+    drawn, plain = await run(True), await run(False)
+    assert drawn.chart.startswith(b"\x89PNG") and plain.chart == b""
+    assert [(o["side"], o["price"], o["status"]) for o in plain.orders] == [
+        (o["side"], o["price"], o["status"]) for o in drawn.orders
+    ]
+    assert {k: v for k, v in plain.figures.items() if k != "events_per_second"} == {
+        k: v for k, v in drawn.figures.items() if k != "events_per_second"
+    }
+    stored = await sync_to_async(BacktestRun.objects.get)(id=plain.run_id)
+    assert bytes(stored.chart) == b"" and stored.figures["orders"] == len(plain.orders) > 0
 
 
 @pytest.mark.parametrize(

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "data_warehouse",
     "binance_spot",
     "desk",
+    "tuning",
 ]
 
 MIDDLEWARE = [
@@ -251,6 +252,14 @@ ENGINE_POLL_SECONDS = env.float("ENGINE_POLL_SECONDS", default=1.0)
 # when the owner stops renewing (killed, frozen, cut off) another engine takes it after this long.
 ENGINE_LEASE_SECONDS = env.float("ENGINE_LEASE_SECONDS", default=10.0)
 
+# Parameter search (tuning): a running trial writes a heartbeat this often; a trial whose heartbeat
+# is older than the grace period (its worker was killed) is marked failed by any other worker.
+TUNING_HEARTBEAT_SECONDS = env.int("TUNING_HEARTBEAT_SECONDS", default=10)
+TUNING_GRACE_SECONDS = env.int("TUNING_GRACE_SECONDS", default=30)
+# A worker keeps a window of stored trades in memory (about 350 bytes a trade) up to this many trades;
+# longer periods are read from the database by every trial.
+TUNING_MEMORY_TRADES = env.int("TUNING_MEMORY_TRADES", default=1_000_000)
+
 # Apps that create settings rows for every symbol of the exchange info (manage.py seed).
 SEEDERS = [
     "naive.seeding.seed_trading_settings",
@@ -281,6 +290,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         app: {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False}
-        for app in ("core", "engine", "naive", "binance_mock", "binance_spot", "data_warehouse", "streamer", "desk")
+        for app in (
+            "core",
+            "engine",
+            "naive",
+            "binance_mock",
+            "binance_spot",
+            "data_warehouse",
+            "streamer",
+            "desk",
+            "tuning",
+        )
     },
 }
