@@ -79,6 +79,26 @@ async def test_runs_are_kept_apart_from_each_other_and_from_live_orders(engine, 
     assert summary(first) == summary(second)
 
 
+async def test_the_default_settings_make_money_on_the_sample_day(channel_layer, seeded, tmp_path):
+    """Issue 13: without setting flags a backtest uses the seeded defaults (the SPEC's worked example)."""
+    path = tmp_path / "defaults.json"
+    output = await run_command("backtest", "XRPUSDT", "--file", SAMPLE, "--report", str(path), "--quiet")
+    report = json.loads(path.read_text())
+
+    assert report["settings"] == {
+        "chunks": "5",
+        "budget": "100",
+        "buy_down_interval": "0.0025",
+        "profit_target": "0.001",
+        "rebuy_interval": "0.001",
+        "tick_size": "0.0001",
+        "step_size": "0.01",
+    }
+    assert Decimal(report["realized_pnl"]) > 0 and Decimal(report["win_rate"]) == 1
+    assert report["order_counts"] == {"BUY FILLED": 161, "BUY NEW": 1, "SELL FILLED": 157, "SELL NEW": 4}
+    assert "realized P&L      +2.7247 USDT after fees" in output
+
+
 T = 1_559_260_800_000  # 2019-05-31 00:00 UTC, in ms
 
 
