@@ -251,6 +251,11 @@ ENGINE_POLL_SECONDS = env.float("ENGINE_POLL_SECONDS", default=1.0)
 # when the owner stops renewing (killed, frozen, cut off) another engine takes it after this long.
 ENGINE_LEASE_SECONDS = env.float("ENGINE_LEASE_SECONDS", default=10.0)
 
+# Apps that publish trade events: asked by start_trading (and a silent leader) whether a symbol's trades flow.
+MARKET_DATA_SOURCES = ["streamer.market_data.BinanceTradeStream"]
+# A trading symbol that hears no trade event for this long is warned about (again at most this often; 0: never).
+TRADE_SILENCE_SECONDS = env.float("TRADE_SILENCE_SECONDS", default=300.0)
+
 # Apps that create settings rows for every symbol of the exchange info (manage.py seed).
 SEEDERS = [
     "naive.seeding.seed_trading_settings",
