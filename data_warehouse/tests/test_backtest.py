@@ -1,19 +1,25 @@
 """Backtests through the real engine: the reference day, determinism, isolation, bad input."""
 
+import asyncio
 import json
+import os
+import subprocess
+import sys
 import zipfile
 from decimal import Decimal
 
 import pytest
 from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model
-from django.core.management.base import CommandError
+from django.core.management import load_command_class
+from django.core.management.base import BaseCommand, CommandError
 from django.test import Client
 
 from binance_mock.models import SimulatedOrder
 from conftest import run_command
 from data_warehouse import sources
 from data_warehouse.models import BacktestRun, Order
+from tests.support.engine_process import ROOT, database_url
 from tests.support.shared import shared_file
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -197,3 +203,39 @@ async def test_a_file_too_large_to_keep_is_read_again_and_replays_the_same(chann
 
     assert streamed["events"] == kept["events"] == 39_151
     assert summary(streamed) == summary(kept)
+
+
+def test_every_flag_has_help_with_its_default():
+    """Issue 13: `backtest --help` says what each of the command's own flags does and what it is when not given."""
+    command = load_command_class("data_warehouse", "backtest")
+    parser = command.create_parser("manage.py", "backtest")
+    django_own = {action.dest for action in BaseCommand().create_parser("manage.py", "x")._actions}
+    flags = [action for action in parser._actions if action.option_strings and action.dest not in django_own]
+
+    assert len(flags) == 18  # --file, --from, --to, --kind, --ignore-file-symbol, five settings, eight more
+    undocumented = [action.option_strings[0] for action in flags if "(default: " not in (action.help or "")]
+    assert undocumented == []
+
+
+async def test_quiet_prints_only_the_report(seeded, tmp_path):
+    """Issue 13: --quiet prints the report's lines and nothing else, even with INFO logging on."""
+    part = tmp_path / "part.csv"
+    with zipfile.ZipFile(SAMPLE) as archive:
+        part.write_text("".join(archive.read("XRPUSDT-sample-day.csv").decode().splitlines(keepends=True)[:2001]))
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tradingsite.settings.test", "DATABASE_URL": database_url()}
+    env |= {"LOG_LEVEL": "INFO"}
+    env.pop("REDIS_URL", None)
+    arguments = ["backtest", "XRPUSDT", "--file", str(part), "--chart", str(tmp_path / "c.png"), "--quiet"]
+
+    done = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "manage.py", *arguments], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    lines = done.stdout.strip().splitlines()
+    assert lines[0] == "Report"
+    assert [line.split()[0] for line in lines[1:-1]] == [
+        "run", "trades", "period", "settings", "orders", "completed", "realized", "unrealized", "peak", "speed", "chart"
+    ]  # fmt: skip
+    assert lines[-1].startswith("Orders in the admin: ")
