@@ -12,6 +12,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 
@@ -130,7 +131,9 @@ class _Replay:
             load_seconds=load_seconds,
         )
         title = f"{result.symbol} backtest {self.run_id}"
-        result.chart = await asyncio.to_thread(render_chart, title, self.prices, report)
+        result.chart = await asyncio.to_thread(
+            partial(render_chart, settings=result.settings, quote_asset=result.quote_asset), title, self.prices, report
+        )
         return result
 
     def _engine(self) -> Engine:
