@@ -46,9 +46,10 @@ def start_trading(*, symbol: str, stream: bool = False) -> str:
         said.append(f"Trading {row.symbol}: status set to on. {apply_now('the start', row.symbol)}")
     silence = market_data.silence(row.symbol)
     if silence is not None:
+        both = f" (`start_trading {row.symbol} --stream` starts both.)" if silence.starts else ""
         said.append(
             f"Warning: no market data flows for {row.symbol}: {silence.why}, so its traders wait for trades that "
-            f"do not come.{silence.how_to_start()} (`start_trading {row.symbol} --stream` starts both.)"
+            f"do not come.{silence.how_to_start()}{both}"
         )
     return "\n".join(said)
 
