@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from core.display import plain
 from core.models import Symbol
+from core.venues import BACKTEST_PREFIX
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -15,6 +16,42 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class LiveOrBacktestFilter(admin.SimpleListFilter):
+    """Live venues by default, backtests on request: a list of orders or balances does not mix them.
+
+    A request that names a venue (``?venue=backtest-7``, the backtest's link) shows that venue.
+    """
+
+    title = "live or backtest"
+    parameter_name = "runs"
+    LIVE, BACKTESTS, EVERY = "live", "backtests", "all"
+
+    def __init__(self, request, params, model, model_admin) -> None:
+        super().__init__(request, params, model, model_admin)
+        named = any(key == "venue" or key.startswith("venue__") for key in request.GET)
+        self.default = self.EVERY if named else self.LIVE
+
+    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+        return [(self.LIVE, "live (default)"), (self.BACKTESTS, "backtests"), (self.EVERY, "all")]
+
+    def choices(self, changelist):
+        chosen = self.value() or self.default
+        for value, title in self.lookup_choices:
+            yield {
+                "selected": chosen == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        chosen = self.value() or self.default
+        if chosen == self.LIVE:
+            return queryset.exclude(venue__startswith=BACKTEST_PREFIX)
+        if chosen == self.BACKTESTS:
+            return queryset.filter(venue__startswith=BACKTEST_PREFIX)
+        return queryset
 
 
 @admin.register(Symbol)

@@ -12,6 +12,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 
@@ -131,7 +132,12 @@ class _Replay:
         )
         if self.request.chart:
             title = f"{result.symbol} backtest {self.run_id}"
-            result.chart = await asyncio.to_thread(render_chart, title, self.prices, report)
+            result.chart = await asyncio.to_thread(
+                partial(render_chart, settings=result.settings, quote_asset=result.quote_asset),
+                title,
+                self.prices,
+                report,
+            )
         return result
 
     def _engine(self) -> Engine:

@@ -61,6 +61,7 @@ class Report:
     peak_capital: Decimal
     equity: list[tuple[int, Decimal]] = field(default_factory=list)
     fills: list[tuple[int, Decimal, str]] = field(default_factory=list)
+    open_orders: list[tuple[int, Decimal, str]] = field(default_factory=list)  # (placed at, price, side), still open
 
     @property
     def win_rate(self) -> Decimal | None:
@@ -143,7 +144,7 @@ def equity_curve(steps: Sequence[Step], prices: Sequence[tuple[int, Decimal]]) -
 
 
 def build_report(orders: Sequence[Order], prices: Sequence[tuple[int, Decimal]]) -> Report:
-    """Figures, equity curve and fill markers from a run's orders and its (sampled) prices."""
+    """Figures, equity curve, fill markers and the orders still open, from a run's orders and its (sampled) prices."""
     steps = walk(orders)
     final = steps[-1] if steps else Step(0, ZERO, (), 0, 0)
     last = prices[-1][1] if prices else None
@@ -158,4 +159,5 @@ def build_report(orders: Sequence[Order], prices: Sequence[tuple[int, Decimal]])
         peak_capital=peak_capital(orders, steps),
         equity=equity_curve(steps, prices),
         fills=[(o.update_time, o.price, o.side.value) for o in fills(orders)],
+        open_orders=[(o.time, o.price, o.side.value) for o in orders if o.status.is_open],
     )

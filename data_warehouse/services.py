@@ -27,7 +27,7 @@ def start_storing(*, stream: str, symbol: str) -> str:
         return f"{stream} {symbol} is already being stored."
     row.status = StoringStatus.ON
     row.save(update_fields=["status"])
-    return f"Storing {stream} {symbol}: status set to on. {apply_now('it')}"
+    return f"Storing {stream} {symbol}: status set to on. {apply_now('it', symbol)}"
 
 
 def stop_storing(*, stream: str, symbol: str) -> str:
@@ -38,4 +38,4 @@ def stop_storing(*, stream: str, symbol: str) -> str:
     )
     if not updated:
         return f"{stream} {symbol} is not being stored; nothing to stop."
-    return f"Storing {stream} {symbol}: status set to off; stored rows stay. {apply_now('it')}"
+    return f"Storing {stream} {symbol}: status set to off; stored rows stay. {apply_now('it', symbol)}"

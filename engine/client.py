@@ -6,6 +6,7 @@ it runs in another process on the in-memory layer), they say when the change wil
 """
 
 import asyncio
+import time
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -17,6 +18,7 @@ from engine import registry, selectors
 from engine.messages import RECONCILE
 
 ANSWER_TIMEOUT = 15.0
+SAVED_WITHIN = 2.0  # seconds a command takes at most from saving a change to asking the engines
 
 
 def engine_reachable() -> bool:
@@ -42,10 +44,11 @@ async def ask_engines(request: dict[str, Any], expected: int, timeout: float = A
     return answers
 
 
-def apply_now(what: str, symbol: str | None = None) -> str:
+def apply_now(what: str, symbol: str | None = None, *, runner: bool = False) -> str:
     """Nudge the engines to apply a change of the desired state; returns sentences for the user.
 
-    With a ``symbol``, it also says which engine runs it now.
+    With a ``symbol``, the answers tell what the engines did for it (a periodic check that came
+    first included); with ``runner``, also which engine runs it now.
     """
     if not engine_reachable():
         engines = selectors.live_engines()
@@ -56,10 +59,14 @@ def apply_now(what: str, symbol: str | None = None) -> str:
             f"within {settings.ENGINE_POLL_SECONDS:g} s, at its next check."
         )
     expected = 1 if registry.any_local() else max(1, len(selectors.live_engines()))
-    answers = async_to_sync(ask_engines)({"type": RECONCILE}, expected)
+    request: dict[str, Any] = {"type": RECONCILE}
+    if symbol is not None:  # what the engines did for it since the change was saved, a periodic check's too
+        request.update(symbol=symbol, since=time.time() - settings.ENGINE_POLL_SECONDS - SAVED_WITHIN)
+    answers = async_to_sync(ask_engines)(request, expected)
     if not answers:
         return f"The engine did not answer within {ANSWER_TIMEOUT:g} s; it applies {what} at its next check."
-    return " ".join([*(_applied(answer, len(answers)) for answer in answers), _runner(symbol)]).strip()
+    runs = _runner(symbol) if runner and symbol is not None else ""
+    return " ".join([*(_applied(answer, len(answers)) for answer in answers), runs]).strip()
 
 
 def _applied(answer: dict[str, Any], engines: int) -> str:
@@ -69,9 +76,7 @@ def _applied(answer: dict[str, Any], engines: int) -> str:
     return f"{who} applied it: {done}."
 
 
-def _runner(symbol: str | None) -> str:
-    if symbol is None:
-        return ""
+def _runner(symbol: str) -> str:
     engine = selectors.runner_of(symbol)
     if engine is None:
         return f"No engine holds {symbol} yet; the next to check takes it."

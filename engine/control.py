@@ -27,6 +27,9 @@ class Controlled(Protocol):
     async def reconcile(self) -> list[str]:
         """Apply the desired state; returns what changed, in words."""
 
+    def changes_since(self, since: float, symbol: str) -> list[str]:
+        """What reconciling changed for ``symbol`` since ``since`` (wall time, s)."""
+
     async def quiescence(self, timeout: float = 10.0) -> None:
         """Return once every actor is idle."""
 
@@ -63,6 +66,11 @@ class ControlActor(Actor):
         except Exception as error:
             changes = [f"the engine could not apply it now ({type(error).__name__}); it tries again every check"]
             logger.error("reconciling on request failed: %r", error)
+        else:
+            since, symbol = message.get("since"), message.get("symbol")
+            if isinstance(since, int | float) and isinstance(symbol, str):
+                # The periodic check may have applied the change just before the request came.
+                changes = list(dict.fromkeys([*self.engine.changes_since(since, symbol), *changes]))
         await self._reply(message, {"type": RECONCILED, "engine": self.engine.engine_id, "changes": changes})
 
     @handles(QUIESCE)

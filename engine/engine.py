@@ -11,7 +11,9 @@ import asyncio
 import logging
 import os
 import socket
+import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -68,6 +70,7 @@ class Engine:
         self._lock = asyncio.Lock()
         self._stopped = False
         self._renewer: asyncio.Task | None = None
+        self._history: deque[tuple[float, str]] = deque(maxlen=500)  # (wall time, change), for control answers
 
     async def start(self) -> list[str]:
         """Open the exchange, start the control actor (live engines) and autostart; returns what started."""
@@ -155,7 +158,13 @@ class Engine:
                 await self.exchange.unwatch(symbol)
                 if self._progress is not None:
                     self._progress.forget(symbol)
+            now = time.time()
+            self._history.extend((now, change) for change in changes)
             return changes
+
+    def changes_since(self, since: float, symbol: str) -> list[str]:
+        """What reconciling changed for ``symbol`` since ``since`` (wall time, s), the periodic check's too."""
+        return [change for at, change in self._history if at >= since and symbol in change.split()]
 
     def _owned(self, component: Component, wanted: dict[str, Any], owned: set[str] | None = None) -> dict[str, Any]:
         if self.leases is None:

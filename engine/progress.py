@@ -58,8 +58,13 @@ class Progress:
             self._points[symbol] = Point(trade_id, trade_time)
 
     def resume_point(self, symbol: str) -> Point | None:
-        """The last trade of ``symbol`` whose consequences are all written (None: nothing known)."""
-        return self._points.get(symbol)
+        """The last trade of ``symbol`` whose consequences are all queued, or written (None: nothing known).
+
+        In a running engine that is where its consumers are now (what they did is queued ahead of
+        anything asked after); after a restart, the point last written.
+        """
+        points = [point for point in (self._points.get(symbol), self._lowest(symbol)) if point is not None]
+        return max(points, key=lambda point: point.trade_id) if points else None
 
     def consumer(self, symbol: str) -> Consumer:
         """Register an actor that acts on ``symbol``'s trades, starting from the resume point."""

@@ -80,6 +80,7 @@ class TradingComponent:
             trader_policy=trader_policy(),
             progress=engine.progress,
             ownership=engine.ownership,
+            silence_seconds=settings.TRADE_SILENCE_SECONDS if engine.live else None,
         )
 
     async def reconfigure(self, key: str, config: LeaderConfig) -> None:

@@ -11,7 +11,8 @@ symbol, saying why (the other symbols' leaders are not affected).
 
 A live leader also re-checks its traders' open orders with the exchange every
 ``recheck_seconds``: should the channel layer lose the trade event that would have told a
-trader its order filled, the trader still finds out.
+trader its order filled, the trader still finds out. And it warns when its symbol hears no trade
+for ``silence_seconds`` (again at most that often), saying whether anything streams it.
 """
 
 import asyncio
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from core import market_data
 from core.actors.actor import Actor, handles
 from core.actors.bench import Bench
 from core.actors.policy import Restart, RestartPolicy
@@ -33,6 +35,7 @@ from core.progress import NoProgress, Point, TradeProgress
 from core.values import TradeEvent
 from naive import store
 from naive.models import TradingStatus
+from naive.silence import SilenceWatch, duration
 from naive.strategy import ALWAYS_QUIET, Finished, TradingParams, combined_band, starts_trader
 from naive.trader import Desk, Notice, Trader
 
@@ -81,6 +84,7 @@ class Leader(Actor):
         trader_policy: RestartPolicy | None = None,
         progress: TradeProgress | None = None,
         ownership: Ownership | None = None,
+        silence_seconds: float | None = None,
     ) -> None:
         self.symbol = symbol
         self.config = config
@@ -102,7 +106,9 @@ class Leader(Actor):
             lambda number: self.ctx.send_to_self({"type": LEADER_WAKE, "number": number}),
         )
         self._recheck_seconds = recheck_seconds
+        self._silence_seconds = silence_seconds
         self._timer: asyncio.Task | None = None
+        self._silence_timer: asyncio.Task | None = None
         self._dirty: dict[int, Trader] = {}  # traders changed since the last save
         self._last_event: TradeEvent | None = None
         self._handled_since_recheck = False
@@ -133,11 +139,14 @@ class Leader(Actor):
         self._refresh_band()
         if self._recheck_seconds:
             self._timer = asyncio.create_task(self._every(self._recheck_seconds))
+        if self._silence_seconds:
+            self._silence_timer = asyncio.create_task(self._watch_silence(self._silence_seconds))
         logger.info("leader %s started with %d trader(s)", self.symbol, len(self.traders))
 
     async def on_stop(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
+        for timer in (self._timer, self._silence_timer):
+            if timer is not None:
+                timer.cancel()
         self.bench.close()
         if hasattr(self, "consumer"):
             self.consumer.close()
@@ -283,6 +292,27 @@ class Leader(Actor):
                 await self.ctx.send_to_self({"type": LEADER_RECHECK})
             except Exception as error:  # the layer is out of reach: the next round asks again
                 logger.warning("%s: could not ask for a re-check: %r", self.symbol, error)
+
+    async def _watch_silence(self, seconds: float) -> None:
+        """Warn while no new trade arrives (read from the last trade id: the hot path does nothing for it)."""
+        loop = asyncio.get_running_loop()
+        watch = SilenceWatch(seconds, since=loop.time(), mark=self._last_trade_id)
+        while True:
+            await asyncio.sleep(watch.next_check())
+            silent = watch.check(loop.time(), self._last_trade_id)
+            if silent is None:
+                continue
+            try:
+                why = await self.db.run(market_data.explain_silence, self.symbol)
+            except Exception as error:  # the database is away: warn without the reason
+                why = f"could not ask where its trades come from ({type(error).__name__})"
+            logger.warning(
+                "%s is trading but heard no trade for %s: %s (said again every %s while silent)",
+                self.symbol,
+                duration(silent),
+                why,
+                duration(seconds),
+            )
 
     async def _after(self, trader: Trader, notices: list[Notice]) -> None:
         for notice in notices:

@@ -27,7 +27,7 @@ class TradingSettings(models.Model):
         max_digits=12,
         decimal_places=8,
         default=params.DEFAULTS["profit_target"],
-        help_text="the book's profit_interval; negative on purpose in the defaults so demo cycles finish fast",
+        help_text="the book's profit_interval: the sell lies this far above the buy, after 0.1 % fees each side",
     )
     rebuy_interval = models.DecimalField(max_digits=12, decimal_places=8, default=params.DEFAULTS["rebuy_interval"])
     status = models.CharField(max_length=8, choices=TradingStatus.choices, default=TradingStatus.OFF)

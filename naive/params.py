@@ -1,4 +1,4 @@
-"""Trading settings: the SPEC §3 defaults and their validation, as pure functions.
+"""Trading settings: the defaults (the SPEC §4 worked example) and their validation, as pure functions.
 
 The ranges come from the SPEC §4 formulas, with p a trade's price and fee = 1.001 (0.1 % per side):
 
@@ -10,7 +10,7 @@ The ranges come from the SPEC §4 formulas, with p a trade's price and fee = 1.0
   which is where the market stood when the buy filled, or the same thing happens on the selling
   side. So fee² × (1 + profit_target) ≥ 1: profit_target ≥ 1/1.001² − 1 = −0.0019970…, which is
   −0.001997 at the settings' 8 decimal places. Negative values above it stay valid on purpose:
-  the SPEC default −0.0012 sells above the buy but under the fees, so demo cycles finish fast.
+  the book's demo value −0.0012 sells above the buy but under the fees, so demo cycles finish fast.
 - rebuy trigger: p < buy price × (1 − rebuy_interval). Below 0 the trigger fires above the buy
   price, so every trader calls the next one at once and the whole budget is spent in one go;
   at 1 or more it can never fire. So 0 ≤ rebuy_interval < 1.
@@ -27,11 +27,15 @@ from decimal import Decimal
 
 from core.decimals import fmt, to_decimal
 
+# The SPEC's worked example (§4): they make money on the shipped sample day
+# (fixtures/sample/XRPUSDT-sample-day.csv.zip), where the book's demo values (budget 1000,
+# buy_down_interval 0.0001, profit_target -0.0012: sell under the fees, so cycles finish fast)
+# lose on every cycle. Tests about the book's scenario set those values themselves.
 DEFAULTS: dict[str, object] = {
     "chunks": 5,
-    "budget": Decimal("1000"),
-    "buy_down_interval": Decimal("0.0001"),
-    "profit_target": Decimal("-0.0012"),
+    "budget": Decimal("100"),
+    "buy_down_interval": Decimal("0.0025"),
+    "profit_target": Decimal("0.001"),
     "rebuy_interval": Decimal("0.001"),
 }
 INTERVALS = ("buy_down_interval", "profit_target", "rebuy_interval")

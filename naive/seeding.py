@@ -5,7 +5,7 @@ from naive.models import TradingSettings
 
 
 def seed_trading_settings(info: ExchangeInfo) -> str:
-    """Create SPEC §3 default settings for symbols that have none; never touch existing rows."""
+    """Create default settings (naive.params.DEFAULTS) for symbols that have none; never touch existing rows."""
     existing = set(TradingSettings.objects.values_list("symbol", flat=True))
     new = [TradingSettings(symbol=symbol) for symbol in sorted(info.symbols) if symbol not in existing]
     TradingSettings.objects.bulk_create(new, ignore_conflicts=True)

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 
+from core import market_data
 from core.groups import normalize_symbol
 from engine.client import apply_now
 from naive.models import TradingSettings, TradingStatus
@@ -24,19 +25,40 @@ def _settings(symbol: str) -> TradingSettings:
     return row
 
 
-def start_trading(*, symbol: str) -> str:
-    """Set the symbol's status to on; the engine starts its leader."""
+def start_trading(*, symbol: str, stream: bool = False) -> str:
+    """Set the symbol's status to on; the engine starts its leader.
+
+    Trading needs the symbol's trade events: when nothing publishes them (its stream is off) the
+    answer says so and how to start them; with ``stream`` they are started first (streaming on).
+    """
     row = _settings(symbol)
     try:
         row.full_clean()
     except ValidationError as error:
         problems = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())
         raise TradingControlError(f"{row.symbol} has invalid trading settings ({problems}); fix them first") from None
+    said = [_start_market_data(row.symbol)] if stream else []
     if row.status == TradingStatus.ON:
-        return f"{row.symbol} is already trading. {apply_now('it', row.symbol)}"
-    row.status, row.last_error = TradingStatus.ON, ""
-    row.save(update_fields=["status", "last_error"])
-    return f"Trading {row.symbol}: status set to on. {apply_now('the start', row.symbol)}"
+        said.append(f"{row.symbol} is already trading. {apply_now('it', row.symbol, runner=True)}")
+    else:
+        row.status, row.last_error = TradingStatus.ON, ""
+        row.save(update_fields=["status", "last_error"])
+        said.append(f"Trading {row.symbol}: status set to on. {apply_now('the start', row.symbol, runner=True)}")
+    silence = market_data.silence(row.symbol)
+    if silence is not None:
+        both = f" (`start_trading {row.symbol} --stream` starts both.)" if silence.starts else ""
+        said.append(
+            f"Warning: no market data flows for {row.symbol}: {silence.why}, so its traders wait for trades that "
+            f"do not come.{silence.how_to_start()}{both}"
+        )
+    return "\n".join(said)
+
+
+def _start_market_data(symbol: str) -> str:
+    try:
+        return market_data.start(symbol)
+    except ValueError as error:
+        raise TradingControlError(f"cannot start the market data of {symbol}: {error}") from None
 
 
 def stop_trading(*, symbol: str) -> str:
@@ -48,7 +70,7 @@ def stop_trading(*, symbol: str) -> str:
     row.save(update_fields=["status"])
     return (
         f"Trading {row.symbol}: status set to off; its traders stop at once and their open orders "
-        f"stay on the exchange and in the database. {apply_now('the stop')}"
+        f"stay on the exchange and in the database. {apply_now('the stop', row.symbol)}"
     )
 
 
@@ -61,5 +83,5 @@ def shutdown_trading(*, symbol: str) -> str:
     row.save(update_fields=["status"])
     return (
         f"Trading {row.symbol}: shutting down; running traders finish their cycles, none are replaced, "
-        f"and the status becomes off after the last one. {apply_now('the shutdown')}"
+        f"and the status becomes off after the last one. {apply_now('the shutdown', row.symbol)}"
     )

@@ -25,7 +25,7 @@ def start_streaming(*, symbol: str) -> str:
         return f"{row.symbol} is already streaming."
     row.status = StreamingStatus.ON
     row.save(update_fields=["status"])
-    return f"Streaming {row.symbol}: status set to on. {apply_now('it', row.symbol)}"
+    return f"Streaming {row.symbol}: status set to on. {apply_now('it', row.symbol, runner=True)}"
 
 
 def stop_streaming(*, symbol: str) -> str:
@@ -35,4 +35,4 @@ def stop_streaming(*, symbol: str) -> str:
         return f"{row.symbol} is not streaming; nothing to stop."
     row.status = StreamingStatus.OFF
     row.save(update_fields=["status"])
-    return f"Streaming {row.symbol}: status set to off. {apply_now('it')}"
+    return f"Streaming {row.symbol}: status set to off. {apply_now('it', row.symbol)}"

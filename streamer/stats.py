@@ -35,6 +35,7 @@ class StreamStats:
         self.unwritten = Totals()
         self.connected = False
         self.last_error = ""
+        self._status_changed = False  # connected or last_error changed since the last write
         self._changed = asyncio.Event()
 
     def published(self, event: TradeEvent, *, filled: bool = False) -> None:
@@ -56,14 +57,25 @@ class StreamStats:
         for totals in (self.total, self.unwritten):
             setattr(totals, what, getattr(totals, what) + 1)
         if error:
-            self.last_error = error
+            self._error(error)
         self._touch()
 
     def link(self, connected: bool, error: str = "") -> None:
-        self.connected = connected
+        """The connection is up or down now (with what went wrong, if anything)."""
+        if connected != self.connected:
+            self.connected, self._status_changed = connected, True
         if error:
-            self.last_error = error
+            self._error(error)
         self._touch()
+
+    def take_status_changed(self) -> bool:
+        """Whether the connection's state changed since the last call."""
+        changed, self._status_changed = self._status_changed, False
+        return changed
+
+    def _error(self, error: str) -> None:
+        if error != self.last_error:
+            self.last_error, self._status_changed = error, True
 
     def take_unwritten(self) -> Totals:
         """The counts to add to the database now."""

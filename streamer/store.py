@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from streamer.models import StreamerStatus, StreamingSettings, StreamingStatus
 from streamer.stats import Totals
@@ -13,7 +14,7 @@ def wanted_streaming() -> frozenset[str]:
 
 
 def write_totals(source: str, totals: Totals, *, connected: bool, last_error: str) -> None:
-    """Add the counts of ``totals`` to the rows of their symbols and of the connection."""
+    """Add the counts of ``totals`` to the rows of their symbols and of the connection, and its state now."""
     with transaction.atomic():
         for symbol in set(totals.events) | set(totals.gaps):
             changes = {
@@ -34,4 +35,5 @@ def write_totals(source: str, totals: Totals, *, connected: bool, last_error: st
             bad_frames=F("bad_frames") + totals.bad_frames,
             duplicates=F("duplicates") + totals.duplicates,
             last_error=last_error[:2000],
+            updated_at=timezone.now(),  # update() skips auto_now
         )

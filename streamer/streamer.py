@@ -6,7 +6,9 @@ the REST API and publishes, so events of a symbol go out once and in trade-id or
 that arrived together go out together, one message per symbol (a batch under load, a single
 trade event otherwise).
 
-After a drop the reader reconnects with exponential backoff and jitter. Ahead of Binance's
+After a drop the reader reconnects with exponential backoff and jitter, logging each failure at
+WARNING with its cause and the next try's time (at most one such warning a minute; the others at
+DEBUG, counted in the next). Ahead of Binance's
 24-hour limit (or on ``serverShutdown``) it rotates: it opens the new connection first, then
 closes the old one and publishes what the old one still delivers, and only then what the new
 one received meanwhile; the trade-id tracker drops the overlap, so nothing is lost or doubled.
@@ -14,7 +16,9 @@ one received meanwhile; the trade-id tracker drops the overlap, so nothing is lo
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from websockets.exceptions import WebSocketException
@@ -26,6 +30,8 @@ from core.db import Database
 from core.fencing import LeaseLost, Ownership, Unfenced
 from core.groups import trade_events_group
 from core.progress import NoProgress, TradeProgress
+from core.secrets import mask_credentials
+from core.throttle import Throttle
 from core.values import TradeEvent
 from streamer import store
 from streamer.connection import StreamConnection
@@ -56,6 +62,8 @@ class StreamerOptions:
     gap_fill_max: int = 50_000
     flush_seconds: float = 1.0
     request_spacing: float = 0.25  # Binance: at most 5 incoming messages per second per connection
+    warn_every_seconds: float = 60.0  # connection trouble: at most one warning this often
+    status_refresh_seconds: float = 10.0  # the status row is written at least this often while it runs
 
 
 class Streamer(Actor):
@@ -89,6 +97,10 @@ class Streamer(Actor):
         self._outbox: dict[str, list[tuple[TradeEvent, bool]]] = {}
         self._unsubscribed: set[str] = set()  # dropped symbols whose last frames may still arrive
         self._tasks: set[asyncio.Task] = set()
+        self._warnings = Throttle(options.warn_every_seconds)
+        self._lost: dict[StreamConnection, str] = {}  # why a connection ended, when it raised
+        self._failed_attempts = 0
+        self._status_written = float("-inf")
 
     async def on_start(self) -> None:
         self._resume(self.symbols)
@@ -106,7 +118,7 @@ class Streamer(Actor):
 
     @handles(FLUSH)
     async def flush(self, message: dict[str, Any]) -> None:
-        await self._flush()
+        await self._flush(refresh=True)
 
     @handles(FAILED)
     async def failed(self, message: dict[str, Any]) -> None:
@@ -150,26 +162,53 @@ class Streamer(Actor):
             logger.exception("stream reader failed")
             await self.ctx.send_to_self({"type": FAILED, "error": repr(error)})
 
-    async def _connect(self, *, first: bool = False) -> None:
+    async def _connect(self, *, first: bool = False, ended: str = "") -> None:
         attempt = 0 if first else 1
+        delay = 0.0 if first else self._backoff(0)
+        if ended:
+            self._trouble(f"the connection to {self._url} ended: {ended}", delay)
         while True:
-            if attempt:
-                await asyncio.sleep(
-                    jittered_backoff(attempt - 1, self.options.reconnect_initial, self.options.reconnect_max)
-                )
+            if delay:
+                await asyncio.sleep(delay)
             connection = StreamConnection(self.options.ws_url, self.symbols, spacing=self.options.request_spacing)
             try:
                 await connection.open()
             except CONNECTION_ERRORS as error:
                 attempt += 1
-                self.stats.count("reconnects", f"cannot connect to {self.options.ws_url}: {error}")
+                delay = self._backoff(attempt - 1)
+                why = f"cannot connect to {self._url}: {_cause(error)}"
+                self.stats.count("reconnects", why)
+                self._failed_attempts += 1
+                self._trouble(why, delay)
                 continue
             self._active = connection
             self._queue.put_nowait((None, set(self.symbols)))  # before anything the connection brings
             self._pump(connection)
             self.stats.link(True)
-            logger.info("streaming %d symbol(s) from %s", len(self.symbols), self.options.ws_url)
+            after = f" after {self._failed_attempts} failed attempt(s)" if self._failed_attempts else ""
+            logger.info("streaming %d symbol(s) from %s%s", len(self.symbols), self._url, after)
+            self._failed_attempts = 0
+            self._warnings = Throttle(self.options.warn_every_seconds)  # the next trouble is told at once
             return
+
+    @property
+    def _url(self) -> str:
+        return mask_credentials(self.options.ws_url)
+
+    def _backoff(self, attempt: int) -> float:
+        return jittered_backoff(attempt, self.options.reconnect_initial, self.options.reconnect_max)
+
+    def _trouble(self, why: str, delay: float) -> None:
+        """Log a connection failure with the next try's time: at WARNING at most once a while, else at DEBUG."""
+        at = (datetime.now(UTC) + timedelta(seconds=delay)).strftime("%H:%M:%S UTC")
+        text = f"streamer: {why}; next try in {delay:.1f} s (at {at})"
+        if not self._warnings.allow(time.monotonic()):
+            logger.debug(text)
+            return
+        held = self._warnings.take_held_back()
+        failed = f", {self._failed_attempts} failed attempt(s) so far" if self._failed_attempts > 1 else ""
+        more = f"; {held} more since the last warning, logged at DEBUG" if held else ""
+        logger.warning("%s%s%s", text, failed, more)
 
     def _pump(self, connection: StreamConnection) -> None:
         async def pump() -> None:
@@ -177,13 +216,15 @@ class Streamer(Actor):
                 async for frame in connection.frames():
                     self._queue.put_nowait((connection, frame))
             except CONNECTION_ERRORS as error:
-                self.stats.link(False, f"connection lost: {error}")
+                self._lost[connection] = _cause(error)
+                self.stats.link(False, f"connection lost: {_cause(error)}")
             finally:
                 self._queue.put_nowait((connection, None))
 
         self._spawn(pump())
 
     async def _ended(self, connection: StreamConnection) -> None:
+        why = self._lost.pop(connection, "closed by the server")
         if connection is self._incoming:  # the new connection died during a rotation
             self._incoming, self._held = None, []
         elif connection is self._active and self._incoming is not None:  # the old one is drained
@@ -198,7 +239,7 @@ class Streamer(Actor):
             self._active = None
             self.stats.link(False)
             self.stats.count("reconnects")
-            await self._connect()
+            await self._connect(ended=why)
 
     async def _on_frame(self, frame: str | bytes) -> None:
         try:
@@ -317,10 +358,19 @@ class Streamer(Actor):
         for symbol in removed:
             self.tracker.forget(symbol)
 
-    async def _flush(self) -> bool:
+    async def _flush(self, *, refresh: bool = False) -> bool:
+        """Write the counts and the connection's state when they changed (and, on ``refresh``, when due).
+
+        The status row's "updated at" is then true: a running streamer writes it at least every
+        ``status_refresh_seconds``, failing or not, so an old one means the streamer is not running.
+        """
+        now = time.monotonic()
+        due = refresh and now - self._status_written >= self.options.status_refresh_seconds
+        changed = self.stats.take_status_changed()
         totals = self.stats.take_unwritten()
-        if not totals:
+        if not (totals or changed or due):
             return False
+        self._status_written = now
         await self.db.run(
             store.write_totals,
             self.options.ws_url,
@@ -339,3 +389,8 @@ class Streamer(Actor):
         task = asyncio.create_task(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+def _cause(error: BaseException) -> str:
+    """What went wrong, in words, whatever the exception holds (some have no message)."""
+    return str(error) or type(error).__name__

@@ -23,7 +23,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver
 from django.utils import timezone
 
-from binance_mock.models import SimulatedVenue
+from binance_mock.models import SimulatedBalance, SimulatedVenue
 from core.models import Symbol
 from data_warehouse.models import StoringSettings
 from engine.models import EngineHeartbeat, ResumePoint, SymbolLease
@@ -54,6 +54,7 @@ MODEL_RIGHTS: dict[str, tuple[str, str, str]] = {
     "engine.resumepoint": (NOBODY, NOBODY, NOBODY),
     "binance_mock.simulatedvenue": (NOBODY, NOBODY, NOBODY),
     "binance_mock.simulatedorder": (NOBODY, NOBODY, NOBODY),
+    "binance_mock.simulatedbalance": (NOBODY, NOBODY, NOBODY),  # kept by the simulated exchange
     "naive.tradingsettings": (NOBODY, "change", NOBODY),  # rows from seed; stop_trading, not delete
     "naive.traderrecord": (NOBODY, NOBODY, NOBODY),
     "streamer.streamingsettings": (NOBODY, "change", NOBODY),
@@ -251,6 +252,7 @@ def rows() -> dict[str, object]:
         "resumepoint": ResumePoint.objects.create(symbol="XRPUSDT", trade_id=1, trade_time=1).pk,
         "simulatedvenue": SimulatedVenue.objects.create(name="simulated").pk,
         "simulatedorder": SimulatedOrderFactory().pk,
+        "simulatedbalance": SimulatedBalance.objects.create(venue="simulated", asset="USDT", free=1, locked=0).pk,
         "tradingsettings": TradingSettingsFactory().pk,
         "traderrecord": TraderRecordFactory().pk,
         "streamingsettings": StreamingSettings.objects.create(symbol="XRPUSDT").pk,

@@ -19,11 +19,11 @@ pytestmark = pytest.mark.django_db
 
 D = Decimal
 FIXTURE_SYMBOLS = 26
-SPEC_DEFAULTS = {
+SPEC_DEFAULTS = {  # the SPEC's worked example: it makes money on the sample day
     "chunks": 5,
-    "budget": D("1000"),
-    "buy_down_interval": D("0.0001"),
-    "profit_target": D("-0.0012"),
+    "budget": D("100"),
+    "buy_down_interval": D("0.0025"),
+    "profit_target": D("0.001"),
     "rebuy_interval": D("0.001"),
     "status": TradingStatus.OFF,
     "last_error": "",

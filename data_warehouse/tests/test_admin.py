@@ -9,9 +9,10 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils.html import escape
 
+from binance_mock.models import SimulatedBalance
 from data_warehouse.models import Order, StoringSettings
-from tests.support.factories import OrderFactory, UserFactory
-from tests.support.orders import admin_order_rows
+from tests.support.factories import BacktestRunFactory, OrderFactory, UserFactory
+from tests.support.orders import _ChangeListRows, admin_order_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -240,3 +241,105 @@ def test_storing_settings_form_accepts_trade_events_like_the_command(client, sym
     assert list(StoringSettings.objects.values_list("stream", "symbol", "status")) == [
         ("TRADE_EVENTS", "XRPUSDT", "on")
     ]
+
+
+# --- issue 13: readable at a glance ----------------------------------------------------------------
+
+
+@pytest.fixture
+def live_and_backtest_orders() -> None:
+    OrderFactory(order_id=1, venue="simulated")
+    OrderFactory(order_id=2, venue="binance-testnet")
+    OrderFactory(order_id=3, venue="backtest-7")
+    OrderFactory(order_id=4, venue="backtest-8")
+
+
+@pytest.mark.parametrize(
+    ("query", "venues"),
+    [
+        pytest.param("", ["binance-testnet", "simulated"], id="live by default"),
+        pytest.param("?runs=live", ["binance-testnet", "simulated"], id="live"),
+        pytest.param("?runs=backtests", ["backtest-8", "backtest-7"], id="backtests"),
+        pytest.param("?runs=all", ["backtest-8", "backtest-7", "binance-testnet", "simulated"], id="all"),
+        pytest.param("?venue=backtest-7", ["backtest-7"], id="a backtest's link names its venue"),
+        pytest.param("?venue__exact=backtest-8", ["backtest-8"], id="the venue filter"),
+        pytest.param("?runs=backtests&symbol=BTCUSDT", [], id="with other filters"),
+    ],
+)
+def test_live_and_backtest_orders_are_apart_by_default(live_and_backtest_orders, query, venues) -> None:
+    assert [row["venue"] for row in listed(query)] == venues
+
+
+def test_the_filter_says_live_is_the_default(client, live_and_backtest_orders) -> None:
+    page = client.get(ORDERS_URL).content.decode()
+
+    assert '<li class="selected">\n    <a href="?runs=live">live (default)</a>' in page
+    assert 'href="?runs=backtests"' in page and 'href="?runs=all"' in page
+
+
+def test_order_times_read_in_utc_with_the_exact_ms_at_hand(client) -> None:
+    order = make_order(1)  # placed at 2019-05-31 00:00:00.001 UTC
+
+    listing = client.get(ORDERS_URL).content.decode()
+    detail = client.get(f"{ORDERS_URL}{order.pk}/change/").content.decode()
+
+    assert "Time (UTC)" in listing
+    assert (
+        '<time datetime="2019-05-31T00:00:00.001+00:00" title="1559260800001 ms since 1970 (UTC)">'
+        "2019-05-31 00:00:00.001</time>"
+    ) in listing
+    assert "2019-05-31 00:00:00.001 UTC (1559260800001 ms)" in detail
+    assert "simulated (live)" in detail
+
+
+REPORTED = {  # the figures of a run as backtest_values.figures stores them
+    "order_counts": {"BUY FILLED": 161, "BUY NEW": 1, "SELL FILLED": 157, "SELL NEW": 4},
+    "orders": 323,
+    "completed_cycles": 157,
+    "winning_cycles": 157,
+    "win_rate": "1",
+    "realized_pnl": "2.72470000",
+    "unrealized_pnl": "-0.91180000",
+    "total_pnl": "1.81290000",
+    "last_price": "0.41812000",
+    "peak_capital": "99.99110000",
+    "quote_asset": "USDT",
+    "events_per_second": 69454,
+}
+
+
+def test_a_backtest_shows_labelled_figures_and_settings(client) -> None:
+    settings_used = {"chunks": "5", "budget": "100", "buy_down_interval": "0.0025", "profit_target": "0.001"}
+    run = BacktestRunFactory(figures=REPORTED, settings=settings_used)
+
+    page = client.get(f"/admin/data_warehouse/backtestrun/{run.pk}/change/").content.decode()
+    listing = client.get("/admin/data_warehouse/backtestrun/").content.decode()
+
+    for label, value in [
+        ("realized P&amp;L (after fees)", "+2.7247 USDT"),
+        ("unrealized P&amp;L (at the last price)", "-0.9118 USDT"),
+        ("win rate", "100.0 %"),
+        ("peak capital committed", "99.99 USDT"),
+        ("orders by side and status", "161 BUY FILLED, 1 BUY NEW, 157 SELL FILLED, 4 SELL NEW"),
+        ("speed", "69,454 events/s"),
+        ("buy down interval", "0.0025"),
+        ("profit target", "0.001"),
+    ]:
+        assert f'<tr><th scope="row">{label}</th><td>{value}</td></tr>' in page
+    for raw in ["realized_pnl", "win_rate", "order_counts", "{&#x27;", "buy_down_interval"]:
+        assert raw not in page, f"{raw!r} shown as stored"
+    assert "+2.7247" in listing and "100.0 %" in listing and "168,694" in listing
+
+
+def test_simulated_balances_are_visible_live_ones_by_default(client) -> None:
+    SimulatedBalance.objects.create(venue="simulated", asset="USDT", free="99980.001931", locked="19.998069")
+    SimulatedBalance.objects.create(venue="backtest-3", asset="USDT", free="5", locked="0")
+
+    listing = client.get("/admin/binance_mock/simulatedbalance/").content.decode()
+    parser = _ChangeListRows()
+    parser.feed(listing)
+
+    assert [(r["venue"], r["asset"], r["free_"], r["locked_"], r["total"]) for r in parser.rows] == [
+        ("simulated", "USDT", "99980.001931", "19.998069", "100000")
+    ]
+    assert client.post("/admin/binance_mock/simulatedbalance/add/", {}).status_code == 403

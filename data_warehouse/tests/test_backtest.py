@@ -1,13 +1,18 @@
 """Backtests through the real engine: the reference day, determinism, isolation, bad input."""
 
+import asyncio
 import json
+import os
+import subprocess
+import sys
 import zipfile
 from decimal import Decimal
 
 import pytest
 from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model
-from django.core.management.base import CommandError
+from django.core.management import load_command_class
+from django.core.management.base import BaseCommand, CommandError
 from django.test import Client
 
 from binance_mock.models import SimulatedOrder
@@ -17,6 +22,7 @@ from data_warehouse.backtest import run_backtest
 from data_warehouse.backtest_values import BacktestRequest
 from data_warehouse.models import BacktestRun, Order
 from data_warehouse.sources import FileSource
+from tests.support.engine_process import ROOT, database_url
 from tests.support.shared import shared_file
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -80,6 +86,26 @@ async def test_runs_are_kept_apart_from_each_other_and_from_live_orders(engine, 
     assert await count(Order, venue=first["venue"]) == len(first["orders"]) > 0
     assert await count(SimulatedOrder, venue=second["venue"], order_id=1) == 1, "each run's ids start at 1"
     assert summary(first) == summary(second)
+
+
+async def test_the_default_settings_make_money_on_the_sample_day(channel_layer, seeded, tmp_path):
+    """Issue 13: without setting flags a backtest uses the seeded defaults (the SPEC's worked example)."""
+    path = tmp_path / "defaults.json"
+    output = await run_command("backtest", "XRPUSDT", "--file", SAMPLE, "--report", str(path), "--quiet")
+    report = json.loads(path.read_text())
+
+    assert report["settings"] == {
+        "chunks": "5",
+        "budget": "100",
+        "buy_down_interval": "0.0025",
+        "profit_target": "0.001",
+        "rebuy_interval": "0.001",
+        "tick_size": "0.0001",
+        "step_size": "0.01",
+    }
+    assert Decimal(report["realized_pnl"]) > 0 and Decimal(report["win_rate"]) == 1
+    assert report["order_counts"] == {"BUY FILLED": 161, "BUY NEW": 1, "SELL FILLED": 157, "SELL NEW": 4}
+    assert "realized P&L      +2.7247 USDT after fees" in output
 
 
 T = 1_559_260_800_000  # 2019-05-31 00:00 UTC, in ms
@@ -202,3 +228,39 @@ async def test_a_file_too_large_to_keep_is_read_again_and_replays_the_same(chann
 
     assert streamed["events"] == kept["events"] == 39_151
     assert summary(streamed) == summary(kept)
+
+
+def test_every_flag_has_help_with_its_default():
+    """Issue 13: `backtest --help` says what each of the command's own flags does and what it is when not given."""
+    command = load_command_class("data_warehouse", "backtest")
+    parser = command.create_parser("manage.py", "backtest")
+    django_own = {action.dest for action in BaseCommand().create_parser("manage.py", "x")._actions}
+    flags = [action for action in parser._actions if action.option_strings and action.dest not in django_own]
+
+    assert len(flags) == 18  # --file, --from, --to, --kind, --ignore-file-symbol, five settings, eight more
+    undocumented = [action.option_strings[0] for action in flags if "(default: " not in (action.help or "")]
+    assert undocumented == []
+
+
+async def test_quiet_prints_only_the_report(seeded, tmp_path):
+    """Issue 13: --quiet prints the report's lines and nothing else, even with INFO logging on."""
+    part = tmp_path / "part.csv"
+    with zipfile.ZipFile(SAMPLE) as archive:
+        part.write_text("".join(archive.read("XRPUSDT-sample-day.csv").decode().splitlines(keepends=True)[:2001]))
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tradingsite.settings.test", "DATABASE_URL": database_url()}
+    env |= {"LOG_LEVEL": "INFO"}
+    env.pop("REDIS_URL", None)
+    arguments = ["backtest", "XRPUSDT", "--file", str(part), "--chart", str(tmp_path / "c.png"), "--quiet"]
+
+    done = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "manage.py", *arguments], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    lines = done.stdout.strip().splitlines()
+    assert lines[0] == "Report"
+    assert [line.split()[0] for line in lines[1:-1]] == [
+        "run", "trades", "period", "settings", "orders", "completed", "realized", "unrealized", "peak", "speed", "chart"
+    ]  # fmt: skip
+    assert lines[-1].startswith("Orders in the admin: ")

@@ -66,3 +66,18 @@ async def test_a_second_engine_on_a_sqlite_file_waits_saying_why_and_takes_over_
 @sync_to_async
 def heartbeats() -> list[str]:
     return list(EngineHeartbeat.objects.values_list("engine_id", flat=True))
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+async def test_a_command_reports_what_the_periodic_check_did_just_before_it_asked(engine):
+    """The engine's own check may apply a change between the command's save and its request."""
+    from engine.client import apply_now
+    from naive.models import TradingSettings
+
+    await run_command("start_trading", "XRPUSDT")
+    await sync_to_async(TradingSettings.objects.filter(symbol="XRPUSDT").update)(status="off")
+    assert "stopped trading XRPUSDT" in await engine.reconcile()  # the periodic check came first
+
+    said = await sync_to_async(apply_now)("the stop", "XRPUSDT")
+    assert "stopped trading XRPUSDT" in said, said

@@ -22,16 +22,16 @@ SYMBOLS_URL = "/admin/core/symbol/"
 TRADERS_URL = "/admin/naive/traderrecord/"
 STREAMING_URL = "/admin/streamer/streamingsettings/"
 FIELDS = ["chunks", "budget", "buy_down_interval", "profit_target", "rebuy_interval"]
-DEFAULTS = {
+DEFAULTS = {  # what seed writes: the SPEC's worked example
     "chunks": 5,
-    "budget": D("1000"),
-    "buy_down_interval": D("0.0001"),
-    "profit_target": D("-0.0012"),
+    "budget": D("100"),
+    "buy_down_interval": D("0.0025"),
+    "profit_target": D("0.001"),
     "rebuy_interval": D("0.001"),
     "status": TradingStatus.OFF,
     "symbol": "XRPUSDT",
 }
-VALID_FORM = {
+VALID_FORM = {  # the book's demo values: valid, and not the defaults
     "chunks": "5",
     "budget": "1000",
     "buy_down_interval": "0.0001",
@@ -93,14 +93,14 @@ def test_change_list_shows_every_symbol_with_plain_decimals(client, seeded) -> N
 
     assert len(rows) == 26
     xrp = rows["XRPUSDT"]
-    assert (xrp["status"], xrp["chunks"], xrp["budget_"]) == ("off", "5", "1000")
-    assert (xrp["buy_down"], xrp["profit"], xrp["rebuy"]) == ("0.0001", "-0.0012", "0.001")
+    assert (xrp["status"], xrp["chunks"], xrp["budget_"]) == ("off", "5", "100")
+    assert (xrp["buy_down"], xrp["profit"], xrp["rebuy"]) == ("0.0025", "0.001", "0.001")
 
 
 def test_change_list_has_no_padded_decimals(client, seeded) -> None:
     page = client.get(SETTINGS_URL).content.decode()
 
-    for padded in ["1000.00000000", "-0.00120000", "0.00010000", "1E+3"]:
+    for padded in ["100.00000000", "0.00250000", "0.00100000", "1E+2"]:
         assert padded not in page
 
 

@@ -1,7 +1,6 @@
 """start_trading / stop_trading / shutdown_trading as a user runs them."""
 
 import io
-from decimal import Decimal
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -11,6 +10,7 @@ from django.db import IntegrityError, transaction
 
 from conftest import run_command
 from naive.models import TradingSettings, TradingStatus
+from streamer.models import StreamerStatus, StreamingSettings, StreamingStatus
 from tests.support.db import invalid_values_allowed
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -267,11 +267,12 @@ def test_start_refuses_invalid_settings(seeded, change: dict, field: str, proble
 )
 def test_the_database_itself_refuses_invalid_settings(seeded, change: dict) -> None:
     """queryset.update() skips the model's validation, but the CHECK constraints still hold."""
+    seeded_values = TradingSettings.objects.get(symbol="XRPUSDT").values()
+
     with pytest.raises(IntegrityError), transaction.atomic():
         TradingSettings.objects.filter(symbol="XRPUSDT").update(**change)
 
-    row = TradingSettings.objects.get(symbol="XRPUSDT")
-    assert (row.chunks, row.budget, row.profit_target) == (5, Decimal("1000"), Decimal("-0.0012"))
+    assert TradingSettings.objects.get(symbol="XRPUSDT").values() == seeded_values
 
 
 @pytest.mark.integration
@@ -293,3 +294,56 @@ async def test_with_an_engine_the_commands_report_what_it_applied(engine) -> Non
 
     again = await run_command("stop_trading", "XRPUSDT")
     assert again.strip() == "XRPUSDT is not trading; nothing to stop."
+
+
+# --- issue 13: start_trading tells whether market data flows --------------------------------------
+
+NO_DATA = "Warning: no market data flows for XRPUSDT: its trade stream from Binance is off, so its traders wait"
+HOW = "Start it with `manage.py start_streaming XRPUSDT`. (`start_trading XRPUSDT --stream` starts both.)"
+
+
+def streaming(symbol: str = "XRPUSDT") -> str:
+    return StreamingSettings.objects.get(symbol=symbol).status
+
+
+def test_start_trading_says_when_nothing_streams_the_symbol_and_how_to_start_it(seeded) -> None:
+    said = run("start_trading", "XRPUSDT")
+
+    assert NO_DATA in said and HOW in said
+    assert (status(), streaming()) == (ON, StreamingStatus.OFF), "it says so; it does not start the stream"
+    assert NO_DATA in run("start_trading", "XRPUSDT"), "and again when it is already trading"
+
+
+def test_start_trading_is_quiet_about_a_symbol_that_is_streamed(seeded) -> None:
+    StreamingSettings.objects.filter(symbol="XRPUSDT").update(status=StreamingStatus.ON)
+
+    assert "Warning" not in run("start_trading", "XRPUSDT")
+
+
+def test_start_trading_with_stream_starts_the_stream_first(seeded) -> None:
+    said = run("start_trading", "XRPUSDT", "--stream")
+
+    assert said.index("Streaming XRPUSDT: status set to on.") < said.index("Trading XRPUSDT: status set to on.")
+    assert "Warning" not in said
+    assert (status(), streaming()) == (ON, StreamingStatus.ON)
+
+
+def test_start_trading_says_when_the_stream_is_on_but_cannot_connect(seeded, settings) -> None:
+    StreamingSettings.objects.filter(symbol="XRPUSDT").update(status=StreamingStatus.ON)
+    StreamerStatus.objects.create(
+        source=settings.BINANCE_WS_URL, connected=False, last_error="cannot connect to wss://x: refused"
+    )
+
+    said = run("start_trading", "XRPUSDT")
+
+    assert "its trade stream is on but cannot reach Binance now (cannot connect to wss://x: refused)" in said
+    assert "start_streaming" not in said and "--stream" not in said, "it is on: it retries by itself"
+
+
+def test_the_admin_start_action_says_it_too(seeded, admin_client) -> None:
+    row = TradingSettings.objects.get(symbol="XRPUSDT")
+    response = admin_client.post(
+        "/admin/naive/tradingsettings/", {"action": "start", "_selected_action": [row.pk]}, follow=True
+    )
+
+    assert NO_DATA in response.content.decode()

@@ -9,15 +9,20 @@ from naive.params import DEFAULTS, parse_settings, validation_errors
 D = Decimal
 
 
-def test_spec_defaults():
+def test_the_defaults_are_the_spec_worked_example_and_valid():
     assert DEFAULTS == {
         "chunks": 5,
-        "budget": D("1000"),
-        "buy_down_interval": D("0.0001"),
-        "profit_target": D("-0.0012"),
+        "budget": D("100"),
+        "buy_down_interval": D("0.0025"),
+        "profit_target": D("0.001"),
         "rebuy_interval": D("0.001"),
     }
     assert validation_errors(DEFAULTS) == {}
+
+
+def test_the_books_demo_values_stay_valid():
+    book = {"chunks": 5, "budget": D("1000"), "buy_down_interval": D("0.0001"), "profit_target": D("-0.0012")}
+    assert validation_errors({**DEFAULTS, **book}) == {}
 
 
 BUY_DOWN = "buy_down_interval must be at least 0 and below 1, got {} (the buy price p × (1 − buy_down_interval) must"
@@ -66,7 +71,7 @@ def test_invalid_values_name_the_field(field, value, message):
         pytest.param("buy_down_interval", D("0"), id="buy at the market"),
         pytest.param("buy_down_interval", D("0.99999999"), id="buy down just below 1"),
         pytest.param("profit_target", D("-0.001997"), id="sell at the buy price"),
-        pytest.param("profit_target", D("-0.0012"), id="the SPEC default: above the buy, under the fees"),
+        pytest.param("profit_target", D("-0.0012"), id="the book's demo value: above the buy, under the fees"),
         pytest.param("profit_target", D("0.99999999"), id="profit just below 1"),
         pytest.param("rebuy_interval", D("0"), id="rebuy on any dip under the buy"),
         pytest.param("chunks", 2**31 - 1, id="most chunks the table holds"),

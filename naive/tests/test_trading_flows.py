@@ -1,5 +1,7 @@
 """Trading flows end to end: rebuy, shutdown, stop, autostart, a refused order. No sleeps."""
 
+import logging
+
 import pytest
 from asgiref.sync import sync_to_async
 
@@ -8,6 +10,7 @@ from conftest import run_command
 from core.groups import trade_events_group
 from naive.models import TraderRecord, TradingSettings
 from tests.support.events import WORKED_EXAMPLE_SETTINGS, messages
+from tests.support.logs import LogWatch
 from tests.support.orders import stored_orders
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -135,3 +138,15 @@ async def test_an_order_refused_by_a_filter_stops_the_symbol_with_a_clear_error(
 
     # The engine keeps running: another symbol starts normally.
     assert "started trading ETHUSDT" in await run_command("start_trading", "ETHUSDT")
+
+
+async def test_a_trading_symbol_that_hears_no_trade_is_warned_about(engine, channel_layer, settings):
+    """Issue 13: the engine says so, and why (its stream is off), instead of waiting without a word."""
+    settings.TRADE_SILENCE_SECONDS = 0.3
+    async with LogWatch("naive.leader", logging.WARNING) as log:
+        await start()
+        warning = await log.until("XRPUSDT is trading but heard no trade for")
+
+    assert "no market data flows for it: its trade stream from Binance is off." in warning
+    assert "Start it with `manage.py start_streaming XRPUSDT`." in warning
+    assert "(said again every 0.3 s while silent)" in warning

@@ -1,5 +1,8 @@
 """Live streaming, tested from the websocket boundary against a local fake of Binance. No sleeps."""
 
+import asyncio
+import logging
+
 import orjson
 import pytest
 from asgiref.sync import sync_to_async
@@ -208,3 +211,48 @@ async def test_streaming_starts_again_with_the_engine(binance, start_engine, see
     await sync_to_async(StreamingSettings.objects.filter(symbol="XRPUSDT").update)(status="on")
     await start_engine()
     await stream.wait_until(lambda fake: fake.subscribers(XRP) == 1)
+
+
+async def status_row(source: str, condition, timeout: float = 10.0) -> StreamerStatus:
+    """The streamer's status row once ``condition(row)`` holds (it is written on the engine's database thread)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        row = await sync_to_async(StreamerStatus.objects.filter(source=source).first)()
+        if row is not None and condition(row):
+            return row
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"the status row of {source} never met the condition; last: {row and vars(row)}")
+        await asyncio.sleep(0.02)  # polling the database for a condition, with a deadline
+
+
+async def test_a_connection_that_fails_is_logged_with_its_cause_and_next_try(binance, engine, caplog):
+    """Issue 13: a failing connection is told at WARNING (once a minute), and the status row stays true."""
+    stream, _ = binance
+    await stream.stop()  # Binance cannot be reached
+    caplog.set_level(logging.DEBUG, logger="streamer.streamer")
+    stats = engine.component("streaming").stats
+
+    await run_command("start_streaming", "XRPUSDT")
+    await stats.wait_for(lambda s: s.total.reconnects >= 5, timeout=10)
+
+    told = [r for r in caplog.records if r.name == "streamer.streamer" and "cannot connect" in r.getMessage()]
+    warnings = [r.getMessage() for r in told if r.levelno == logging.WARNING]
+    assert len(warnings) == 1, warnings
+    assert f"streamer: cannot connect to {stream.url}: " in warnings[0]
+    assert "next try in " in warnings[0] and " UTC)" in warnings[0]
+    assert len([r for r in told if r.levelno == logging.DEBUG]) >= 4, "the others are logged at DEBUG"
+
+    first = await status_row(stream.url, lambda row: row.reconnects >= 1)
+    assert not first.connected and "cannot connect to" in first.last_error
+    later = await status_row(stream.url, lambda row: row.updated_at > first.updated_at)
+    assert later.reconnects > first.reconnects and not later.connected
+
+
+async def test_the_status_row_says_when_the_stream_stops(streaming, engine):
+    stream, _, _ = streaming
+    connected = await status_row(stream.url, lambda row: row.connected)
+
+    await run_command("stop_streaming", "XRPUSDT")
+
+    stopped = await status_row(stream.url, lambda row: not row.connected)
+    assert stopped.updated_at > connected.updated_at

@@ -259,6 +259,10 @@ TUNING_GRACE_SECONDS = env.int("TUNING_GRACE_SECONDS", default=30)
 # A worker keeps a window of stored trades in memory (about 350 bytes a trade) up to this many trades;
 # longer periods are read from the database by every trial.
 TUNING_MEMORY_TRADES = env.int("TUNING_MEMORY_TRADES", default=1_000_000)
+# Apps that publish trade events: asked by start_trading (and a silent leader) whether a symbol's trades flow.
+MARKET_DATA_SOURCES = ["streamer.market_data.BinanceTradeStream"]
+# A trading symbol that hears no trade event for this long is warned about (again at most this often; 0: never).
+TRADE_SILENCE_SECONDS = env.float("TRADE_SILENCE_SECONDS", default=300.0)
 
 # Apps that create settings rows for every symbol of the exchange info (manage.py seed).
 SEEDERS = [

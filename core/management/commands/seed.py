@@ -15,8 +15,8 @@ from core.symbols import seed_symbols
 
 class Command(BaseCommand):
     help = (
-        "Create trading and streaming settings (SPEC defaults, status off) for every symbol of the "
-        "exchange info. Existing rows are never changed, so running it again changes nothing."
+        "Create trading settings (the SPEC's worked example, status off) and streaming settings (off) for every "
+        "symbol of the exchange info. Existing rows are never changed, so running it again changes nothing."
     )
 
     def add_arguments(self, parser) -> None:

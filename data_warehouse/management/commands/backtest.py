@@ -1,7 +1,9 @@
 """manage.py backtest: replay trades (a file, or stored days) through the engine and report."""
 
 import asyncio
+import logging
 import os
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -17,8 +19,16 @@ from data_warehouse.backtest_values import BacktestRequest, BacktestResult, repo
 from data_warehouse.progress import progress_bar
 from data_warehouse.sources import DatabaseSource, FileSource
 from data_warehouse.trade_fields import EARLIEST_MS, latest_ms
+from naive.params import effective_settings
 
 SETTING_OPTIONS = ("profit_target", "buy_down_interval", "rebuy_interval", "chunks", "budget")
+SETTING_HELP = {
+    "profit_target": "the sell lies this far above the buy, after 0.1 %% fees each side",
+    "buy_down_interval": "a trader buys this far below the price",
+    "rebuy_interval": "a price this far below a trader's buy starts one more trader",
+    "chunks": "traders sharing the budget",
+    "budget": "quote asset shared by the traders",
+}
 
 
 class Command(BaseCommand):
@@ -26,29 +36,64 @@ class Command(BaseCommand):
         "Replay historical trades of SYMBOL through the real engine on the events' own time, from a file "
         "(--file) or from stored trades (--from/--to, whole UTC days), in lockstep (default) or paced "
         "(--interval MS); print the orders and the report, write the chart. Settings not given use the "
-        "SPEC defaults."
+        "defaults `seed` writes (the SPEC's worked example)."
     )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("symbol", help="the symbol, for example XRPUSDT")
         source = parser.add_argument_group("source (one of)")
-        source.add_argument("--file", type=Path, help="trades: CSV or zipped CSV")
-        source.add_argument("--from", dest="first_day", metavar="DATE", help="first stored day, like 2019-05-31")
-        source.add_argument("--to", dest="last_day", metavar="DATE", help="last stored day (included)")
-        source.add_argument("--kind", choices=["trades", "aggTrades"], default="trades", help="stored trades to use")
         source.add_argument(
-            "--ignore-file-symbol", action="store_true", help="replay --file as SYMBOL even when its name says another"
+            "--file", type=Path, metavar="PATH", help="trades: CSV or zipped CSV (default: none; or --from/--to)"
         )
+        source.add_argument(
+            "--from", dest="first_day", metavar="DATE", help="first stored day, like 2019-05-31 (default: none)"
+        )
+        source.add_argument("--to", dest="last_day", metavar="DATE", help="last stored day, included (default: none)")
+        source.add_argument(
+            "--kind", choices=["trades", "aggTrades"], default="trades", help="stored trades to use (default: trades)"
+        )
+        source.add_argument(
+            "--ignore-file-symbol",
+            action="store_true",
+            help="replay --file as SYMBOL even when its name says another (default: off)",
+        )
+        defaults = effective_settings({})
+        settings_group = parser.add_argument_group("trading settings (defaults: those `seed` writes)")
         for name in SETTING_OPTIONS:
-            parser.add_argument(f"--{name.replace('_', '-')}", metavar="N" if name == "chunks" else "D")
-        parser.add_argument("--tick-size", metavar="D", help="override the exchange info's tick size")
-        parser.add_argument("--step-size", metavar="D", help="override the exchange info's step size")
-        parser.add_argument("--batch-size", type=int, default=5000, help="trades per lockstep step (speed only)")
-        parser.add_argument("--balance", metavar="D", help="the run's account holds this much of the quote asset")
-        parser.add_argument("--interval", type=float, metavar="MS", help="paced: publish one trade every MS ms")
-        parser.add_argument("--report", type=Path, metavar="PATH", help="write the JSON report here")
-        parser.add_argument("--chart", type=Path, metavar="PATH", help="write the chart here (default var/reports)")
-        parser.add_argument("--quiet", action="store_true", help="print the report without the list of orders")
+            settings_group.add_argument(
+                f"--{name.replace('_', '-')}",
+                metavar="N" if name == "chunks" else "D",
+                help=f"{SETTING_HELP[name]} (default: {defaults[name]})",
+            )
+        parser.add_argument("--tick-size", metavar="D", help="price step (default: the exchange info's)")
+        parser.add_argument("--step-size", metavar="D", help="quantity step (default: the exchange info's)")
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=5000,
+            metavar="N",
+            help="trades per lockstep step, speed only (default: 5000)",
+        )
+        parser.add_argument(
+            "--balance",
+            metavar="D",
+            help=f"the run's account holds this much of the quote asset (default: {BacktestRequest.balance})",
+        )
+        parser.add_argument(
+            "--interval",
+            type=float,
+            metavar="MS",
+            help="paced: publish one trade every MS ms (default: lockstep, as fast as the engine goes)",
+        )
+        parser.add_argument("--report", type=Path, metavar="PATH", help="write the JSON report here (default: none)")
+        parser.add_argument(
+            "--chart", type=Path, metavar="PATH", help="write the chart here (default: var/reports/backtest-RUN.png)"
+        )
+        parser.add_argument(
+            "--quiet",
+            action="store_true",
+            help="print only the report: no orders, no progress bar, no log lines below WARNING (default: off)",
+        )
 
     def handle(self, *args, **options) -> None:
         request = BacktestRequest(
@@ -65,7 +110,8 @@ class Command(BaseCommand):
         for option in ("chart", "report"):
             if options[option] is not None:
                 _check_writable(options[option], f"--{option}")
-        result = self._run(request)
+        with _quiet_logs(options["quiet"]):
+            result = self._run(request, bar=not options["quiet"])
         chart = options["chart"] or Path(settings.VAR_DIR) / "reports" / f"backtest-{result.run_id}.png"
         _write(chart, result.chart, "--chart")
         if options["report"]:
@@ -79,9 +125,9 @@ class Command(BaseCommand):
                 f"{result.failure}"
             )
 
-    def _run(self, request: BacktestRequest) -> BacktestResult:
+    def _run(self, request: BacktestRequest, *, bar: bool) -> BacktestResult:
         async def replay() -> BacktestResult:
-            with progress_bar(f"replaying {request.symbol}") as show:
+            with progress_bar(f"replaying {request.symbol}", enabled=None if bar else False) as show:
                 return await run_backtest(request, progress=show)
 
         try:
@@ -109,6 +155,20 @@ class Command(BaseCommand):
             f"Orders in the admin: /admin/data_warehouse/order/?venue={result.venue}; "
             f"the run and its chart: /admin/data_warehouse/backtestrun/{result.run_id}/change/"
         )
+
+
+@contextmanager
+def _quiet_logs(quiet: bool):
+    """With --quiet, log lines below WARNING are not shown while the run goes (warnings and errors are)."""
+    if not quiet:
+        yield
+        return
+    before = logging.root.manager.disable
+    logging.disable(max(before, logging.INFO))
+    try:
+        yield
+    finally:
+        logging.disable(before)
 
 
 def _source(options: dict) -> FileSource | DatabaseSource:

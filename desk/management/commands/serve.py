@@ -6,6 +6,7 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.core.management.base import BaseCommand, CommandError
 
 from core.exchange import ExchangeConfigurationError
+from core.schema import unmigrated
 from desk.serving import Site
 from engine.engine import Engine
 
@@ -23,6 +24,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-engine", action="store_true", help="serve only; the engine runs elsewhere")
 
     def handle(self, *args, host: str, port: int, no_engine: bool, **options) -> None:
+        problem = unmigrated()  # the pages would fail one by one (the login first) on a database never migrated
+        if problem is not None:
+            raise CommandError(problem)
         if no_engine and isinstance(get_channel_layer(), InMemoryChannelLayer):
             self.stderr.write(
                 "Note: with the in-memory channel layer the desk hears only an engine in this process; "
