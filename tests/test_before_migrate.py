@@ -42,6 +42,8 @@ COMMANDS: dict[str, list[str]] = {
     "import_trades": ["XRPUSDT", SAMPLE],
     "fetch_trades": ["XRPUSDT", "2024-01-01"],
     "backtest": ["XRPUSDT", "--file", SAMPLE],
+    "optimise": ["XRPUSDT", "--file", SAMPLE, "--trials", "1"],
+    "apply_parameters": ["a-study", "XRPUSDT"],
 }
 # Commands that need no table: reset_database makes the database that migrate then fills.
 NEEDS_NO_TABLE = {"reset_database"}

@@ -130,3 +130,14 @@ def create_tables() -> None:
     """Optuna's tables in the database (a migration runs this, so the admin works before any search)."""
     with study_storage(heartbeat=False):
         pass
+
+
+def require_migrated() -> None:
+    """Query a table of the project's own (raises the database's "no such table" on a database not migrated).
+
+    Optuna's storage would otherwise create its own tables in it and go on; the command line turns
+    that error into one line saying to run migrate.
+    """
+    from naive.models import TradingSettings
+
+    TradingSettings.objects.exists()

@@ -97,7 +97,7 @@ def test_a_viewer_cannot_copy_settings(made):
     before = budget()
     response = copy(viewer(), made, 0)
     assert response.status_code == 200 and "now those of trial" not in response.content.decode()
-    assert budget() == before == "1000"
+    assert budget() == before == "100"
 
 
 def test_with_change_permission_on_trading_settings_a_trial_is_copied(made):
@@ -114,4 +114,4 @@ def test_failed_trials_and_several_at_once_are_not_copied(made):
     page = copy(client, made, 1).content.decode()
     assert "Trial 1 cannot be copied: Filter failure: NOTIONAL" in page
     assert "Select exactly one trial to copy." in copy(client, made, 0, 1).content.decode()
-    assert budget() == "1000"
+    assert budget() == "100"

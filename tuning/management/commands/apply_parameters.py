@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from tuning.apply import ApplyError, apply_trial, chosen_trial
+from tuning.storage import require_migrated
 
 
 class Command(BaseCommand):
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--any-symbol", action="store_true", help="allow a symbol other than the study's")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_migrated()
         try:
             trial = chosen_trial(options["study"], options["trial"])
             self.stdout.write(apply_trial(trial, options["symbol"], any_symbol=options["any_symbol"]))

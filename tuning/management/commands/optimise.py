@@ -20,7 +20,7 @@ from tuning.objectives import OBJECTIVES, ObjectiveError, parse_objective
 from tuning.plots import default_axes, render_search
 from tuning.ranges import KNOBS, option
 from tuning.results import best_of, counts, ranked, report_json, walk_forward_summary
-from tuning.storage import StorageError, study_storage, vendor
+from tuning.storage import StorageError, require_migrated, study_storage, vendor
 from tuning.walk_forward import WalkForwardError, parse_share
 
 KNOB_DEFAULTS = {
@@ -81,6 +81,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         search.quiet_optuna()
+        require_migrated()  # before Optuna's storage makes tables of its own in a database not set up yet
         if options["workers"] < 1:
             raise CommandError(f"--workers: must be at least 1, got {options['workers']}")
         with quiet_engines(options["verbosity"]):
