@@ -81,23 +81,24 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         search.quiet_optuna()
-        require_migrated()  # before Optuna's storage makes tables of its own in a database not set up yet
         if options["workers"] < 1:
             raise CommandError(f"--workers: must be at least 1, got {options['workers']}")
+        # The command line is checked before the database: a typo is told as a typo wherever it runs.
+        request = None if options["join"] else _request(options)
+        axes = _plot_axes(options["plot_params"])
+        require_migrated()  # before Optuna's storage makes tables of its own in a database not set up yet
         with quiet_engines(options["verbosity"]):
             try:
-                if options["join"]:
+                if request is None:
                     self._join(options)
                 else:
-                    self._search(options)
+                    self._search(request, axes, options)
             except (search.SearchError, StorageError) as error:
                 raise CommandError(str(error)) from None
 
     # --- a new search ----------------------------------------------------------------------------
 
-    def _search(self, options: dict[str, Any]) -> None:
-        request = _request(options)
-        axes = _plot_axes(options["plot_params"])
+    def _search(self, request: search.SearchRequest, axes: tuple[str, ...] | None, options: dict[str, Any]) -> None:
         with study_storage() as storage:
             config, trades, descriptions = search.prepare(request)
             name = request.study or search.default_study_name(config.symbol)
