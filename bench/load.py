@@ -83,6 +83,13 @@ def parse_options(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--tick-ms", type=float, default=50.0, help="publish every this many ms")
     parser.add_argument("--period", type=float, default=10.0, help="seconds of one swing of the price, down and up")
     parser.add_argument("--drain-timeout", type=float, default=120.0, help="seconds to wait for quiescence")
+    parser.add_argument(
+        "--arrival",
+        choices=["spread", "burst"],
+        default="spread",
+        help="symbols publish spread over each tick in 10 slots (as a market's trades come), or all at once",
+    )
+    parser.add_argument("--default-gc", action="store_true", help="leave the garbage collector as Python sets it")
     parser.add_argument("--profile", action="store_true", help="cProfile the event loop thread, print the top 30")
     parser.add_argument(
         "--redis-max-connections",
@@ -96,7 +103,8 @@ def run_all(options: argparse.Namespace) -> None:
     """Each layer in a process of its own (the settings are fixed once Django is set up)."""
     shared = ["--seconds", str(options.seconds), "--symbols", str(options.symbols), "--rate", str(options.rate)]
     shared += ["--tick-ms", str(options.tick_ms), "--period", str(options.period)]
-    shared += ["--drain-timeout", str(options.drain_timeout)]
+    shared += ["--drain-timeout", str(options.drain_timeout), "--arrival", options.arrival]
+    shared += ["--default-gc"] if options.default_gc else []
     if options.redis_max_connections:
         shared += ["--redis-max-connections", str(options.redis_max_connections)]
     for name in LAYERS:

@@ -19,6 +19,9 @@ LEVEL_TICKS = 100_000  # 10.0000
 SWING_TICKS = 500  # ±0.5 %
 NOISE_TICKS = 5
 QUANTITY = Decimal("12.5")
+# Spread arrival: the symbols publish in this many slots spread evenly over each tick (a market's
+# trades come spread out, in small bursts), instead of all at the tick's start.
+SPREAD_SLOTS = 10
 
 
 class SymbolFeed:
@@ -32,8 +35,24 @@ class SymbolFeed:
         self.random = random.Random(number)
         self.trade_id = 0
         self.last_time = 0
-        self.sent_at: dict[int, float] = {}  # trade_time → when it was published (ints and floats: no GC cost)
-        self.due_at: dict[int, float] = {}  # trade_time → when it was due by the schedule
+        # trade_time → (when it was published, when it was due by the schedule), ints and floats: no GC
+        # cost; two generations, the older dropped every minute, so a long run measures the engine's
+        # memory, not the bench's.
+        self.timings: dict[int, tuple[float, float]] = {}
+        self.older_timings: dict[int, tuple[float, float]] = {}
+
+    def timing(self, trade_time: int) -> tuple[float, float]:
+        """When the event of ``trade_time`` was published and due (its time if forgotten: at most 1 ms off)."""
+        found = self.timings.get(trade_time) or self.older_timings.get(trade_time)
+        return found or (trade_time / 1000, trade_time / 1000)
+
+    def note(self, trade_time: int, published: float, due: float) -> None:
+        """Remember when an event was published and due, for the latency of the orders it causes."""
+        self.timings[trade_time] = (published, due)
+
+    def forget_older(self) -> None:
+        """Drop what was noted before the previous call (called once a minute)."""
+        self.older_timings, self.timings = self.timings, {}
 
     def events(self, count: int, now_ms: int) -> Iterator[TradeEvent]:
         """The next ``count`` trade events, timed ``now_ms`` or just after the previous one."""
@@ -72,22 +91,38 @@ class LoadGenerator:
         self.timeline: list[tuple[float, int, float]] = []  # (tick started, events, seconds late)
         self.behind = 0.0  # how late the latest tick started, at most
         self.elapsed = 0.0
+        self.arrival = options.arrival
 
     async def run(self) -> None:
-        """Publish every tick's events; a late tick goes out at once and nothing is skipped."""
+        """Publish every tick's events; a late slot goes out at once and nothing is skipped."""
         loop = asyncio.get_running_loop()
         started, wall_started = loop.time(), time.time()
+        slots = self._slots()
+        minute = max(1, round(60 / self.tick))
         for number in range(self.ticks):
-            delay = started + number * self.tick - loop.time()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            else:
-                self.behind = max(self.behind, -delay)
-            count, now = self._due(number + 1) - self._due(number), time.time()
-            scheduled = wall_started + number * self.tick
-            await asyncio.gather(*(self._publish(feed, count, now, scheduled) for feed in self.feeds))
-            self.timeline.append((now, count * len(self.feeds), max(0.0, -delay)))
+            count, late = self._due(number + 1) - self._due(number), 0.0
+            for slot, feeds in enumerate(slots):
+                offset = (number + slot / len(slots)) * self.tick
+                delay = started + offset - loop.time()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                else:
+                    late = max(late, -delay)
+                now = time.time()
+                await asyncio.gather(*(self._publish(feed, count, now, wall_started + offset) for feed in feeds))
+            self.behind = max(self.behind, late)
+            self.timeline.append((wall_started + number * self.tick, count * len(self.feeds), late))
+            if number % minute == minute - 1:
+                for feed in self.feeds:
+                    feed.forget_older()
         self.elapsed = loop.time() - started
+
+    def _slots(self) -> list[list[SymbolFeed]]:
+        """The symbols that publish together: all at once (burst), or in slots spread over the tick."""
+        if self.arrival == "burst":
+            return [self.feeds]
+        count = min(SPREAD_SLOTS, len(self.feeds))
+        return [self.feeds[slot::count] for slot in range(count)]
 
     def _due(self, ticks: int) -> int:
         """Events of one symbol due by the end of ``ticks`` ticks."""
@@ -98,8 +133,7 @@ class LoadGenerator:
             return
         events = list(feed.events(count, int(now * 1000)))
         for event in events:
-            feed.sent_at[event.trade_time] = now
-            feed.due_at[event.trade_time] = scheduled
+            feed.note(event.trade_time, now, scheduled)
         message = (
             encode_trade_event(events[0]) if count == 1 else TradeBatch.from_events(feed.symbol, events).to_message()
         )

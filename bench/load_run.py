@@ -36,6 +36,7 @@ from core.actors.actor import Actor
 from core.actors.runtime import QuiescenceTimeout
 from core.codec import TRADE_BATCH, TRADE_EVENT, TradeBatch, decode_order
 from core.groups import orders_group
+from core.heap import settle_after_start_up
 
 if TYPE_CHECKING:
     from binance_mock.exchange import SimulatedExchange
@@ -161,7 +162,7 @@ class OrderProbe(Actor):
             return
         reports.seen.add(state)
         feed, time_ms = self.feeds[order.symbol], order.update_time
-        published, due = feed.sent_at.get(time_ms, time_ms / 1000), feed.due_at.get(time_ms, time_ms / 1000)
+        published, due = feed.timing(time_ms)
         reports.samples.append((received, received - published, received - due, order.status.value))
 
 
@@ -206,6 +207,8 @@ async def run(
     await engine.start()
     await engine.quiescence(timeout=120)
     startup = time.perf_counter() - started
+    if not options.default_gc:
+        settle_after_start_up()  # as runengine does
     print(f"engine started: {len(engine.runtime.names())} actors in {startup:.1f} s", flush=True)
 
     heap_before = len(gc.get_objects())

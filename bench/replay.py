@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from bench.harness import ROOT, setup_django
+from core.heap import settle_after_start_up
 
 DAY = ROOT.parent / "shared" / "data" / "trades" / "XRPUSDT-trades-2019-05-31.csv"
 WORKED_EXAMPLE = {
@@ -57,6 +58,7 @@ def parse_options() -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=5000)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--default-gc", action="store_true", help="leave the garbage collector as Python sets it")
     return parser.parse_args()
 
 
@@ -68,6 +70,8 @@ def main() -> None:
     call_command("seed", stdout=io.StringIO())
     database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     print(f"{options.file.name}: database {database}, channel layer {type(get_channel_layer()).__name__}")
+    if not options.default_gc:
+        settle_after_start_up()  # as the backtest command does
     profiler = cProfile.Profile() if options.profile else None
     for number in range(1, options.runs + 1):
         if profiler:

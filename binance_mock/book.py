@@ -74,7 +74,14 @@ class BookOrder:
 
 
 class Book:
-    """Open and known orders of one symbol, plus the recent trades for late placements."""
+    """Open and known orders of one symbol, plus the recent trades for late placements.
+
+    A placement is late by the time between the trader's decision and the exchange: one lockstep
+    step in a replay (inside the newest batch), a few milliseconds live, seconds behind a backlog.
+    So the book keeps the newest batch whole and, before it, only the trades of the last
+    ``memory_ms`` of market time (at most ``memory`` trades): a busy symbol's memory stays flat
+    over hours instead of growing to ``memory`` trades.
+    """
 
     def __init__(
         self,
@@ -82,6 +89,7 @@ class Book:
         fill_model: FillModel = FillModel.TOUCH,
         memory: int = 100_000,
         *,
+        memory_ms: int = 60_000,
         account: Account | None = None,
         assets: tuple[str, str] = ("", ""),
     ) -> None:
@@ -96,7 +104,7 @@ class Book:
         self.skipped = 0
         self.last_skipped = ""  # the last trade dropped, for the log
         self._consumed: dict[int, Decimal] = {}  # CROSS model: quantity of a trade already filled
-        self.memory = memory
+        self.memory, self.memory_ms = memory, memory_ms
         self.recent: deque[tuple[TradeBatch, list[Decimal]]] = deque()  # whole batches, oldest first
         self._remembered = 0
         self._chunk: TradeBatch | None = None  # the book's own last entry of recent, still filling
@@ -229,8 +237,16 @@ class Book:
             self._chunk.extend(batch)
             self.recent.append((self._chunk, list(decimals)))
         self._remembered += len(batch)
-        while self._remembered - len(self.recent[0][0]) >= self.memory:
+        newest, forgotten = batch.trade_times[-1], False
+        while len(self.recent) > 1 and (
+            self._remembered - len(self.recent[0][0]) >= self.memory
+            or self.recent[0][0].trade_times[-1] < newest - self.memory_ms
+        ):
             self._remembered -= len(self.recent.popleft()[0])
+            forgotten = True
+        if forgotten and self._consumed:
+            oldest = self.recent[0][0].trade_ids[0]
+            self._consumed = {p: q for p, q in self._consumed.items() if p >= oldest}
 
     def _trades_after(self, position: int) -> list[tuple[int, Decimal, str, int]]:
         """Remembered trades with an id above ``position``, oldest first."""
@@ -262,9 +278,6 @@ class Book:
         if self.fill_model is not FillModel.CROSS:
             return
         self._consumed[position] = self._consumed.get(position, 0) + quantity
-        if len(self._consumed) > 2 * self.memory and self.recent:
-            oldest = self.recent[0][0].trade_ids[0]
-            self._consumed = {p: q for p, q in self._consumed.items() if p >= oldest}
 
     def _priority(self) -> list[BookOrder]:
         if self.fill_model is FillModel.TOUCH:

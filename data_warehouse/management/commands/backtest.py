@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core.decimals import to_decimal
 from core.display import event_time
+from core.heap import settle_after_start_up
 from data_warehouse.backtest import BacktestError, run_backtest
 from data_warehouse.backtest_values import BacktestRequest, BacktestResult, report_json, summary
 from data_warehouse.progress import progress_bar
@@ -110,6 +111,7 @@ class Command(BaseCommand):
         for option in ("chart", "report"):
             if options[option] is not None:
                 _check_writable(options[option], f"--{option}")
+        settle_after_start_up()
         with _quiet_logs(options["quiet"]):
             result = self._run(request, bar=not options["quiet"])
         chart = options["chart"] or Path(settings.VAR_DIR) / "reports" / f"backtest-{result.run_id}.png"

@@ -6,6 +6,7 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.core.management.base import BaseCommand, CommandError
 
 from core.exchange import ExchangeConfigurationError
+from core.heap import settle_after_start_up
 from core.schema import unmigrated
 from desk.serving import Site
 from engine.engine import Engine
@@ -46,6 +47,7 @@ class Command(BaseCommand):
             for change in changes:
                 self.stdout.write(f"  {change}")
         site = Site(host, port, log_level="info")
+        settle_after_start_up()
         self.stdout.write(f"Desk: http://{host}:{port}/desk/   admin: http://{host}:{port}/admin/   (Ctrl+C stops)")
         try:
             await site.serve()

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core.exchange import ExchangeConfigurationError, ExchangeError
 from core.failures import one_line_failure
+from core.heap import settle_after_start_up
 from core.secrets import mask_credentials
 from engine.engine import Engine
 
@@ -38,6 +39,7 @@ class Command(BaseCommand):
                 raise
             await engine.stop()  # closes what did open (the exchange's HTTP session, the database thread)
             raise CommandError(f"The engine did not start: {reason}") from None
+        settle_after_start_up()
         layer = type(engine.layer).__name__
         self.stdout.write(
             f"Engine {engine.engine_id} running on the {engine.venue} exchange "
