@@ -12,6 +12,7 @@ from desk import access, picture
 from desk.consumers import PUSHES_PER_SECOND
 from naive import services as trading
 from streamer import services as streaming
+from tuning.selectors import latest_studies
 
 CONTROLS = {
     "start_trading": (trading.start_trading, trading.TradingControlError),
@@ -32,6 +33,8 @@ def desk(request: HttpRequest) -> HttpResponse:
         "picture": picture.from_database(settings.EXCHANGE),
         "controls": {name: access.can_control(request.user, name) for name in CONTROLS},
         "pushes_per_second": PUSHES_PER_SECOND,
+        # The searches are read once per page: a study changes by the minute, not by the trade.
+        "studies": latest_studies() if request.user.has_perm("tuning.view_study") else None,
     }
     return render(request, "desk/desk.html", context)
 

@@ -1,6 +1,8 @@
 """The desk's pages: staff only, the admin's permissions for viewing and for each control, CSRF on controls."""
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.test import Client
 
 from desk import access
@@ -130,3 +132,27 @@ def test_the_route_table_names_every_desk_url() -> None:
         ("/desk/control/", "POST"),
         ("/ws/desk/", "WEBSOCKET"),
     ]
+
+
+def test_the_latest_tuning_studies_are_listed_for_who_may_view_them(seeded) -> None:
+    from optuna.trial import TrialState
+
+    from tuning.models import Study
+    from tuning.tests.support import make_study
+
+    settings = {"profit_target": "0.0031", "chunks": "3"}
+    name = make_study(
+        (TrialState.COMPLETE, 4.5, {"settings": settings, "figures": {"total_pnl": "6.1"}}),
+        (TrialState.FAIL, None, {"settings": settings, "failure": "Filter failure: NOTIONAL"}),
+    )
+    user = desk_user("tuner", control=False)
+    viewer = client_for(user).get("/desk/")
+    user.user_permissions.add(Permission.objects.get(content_type__app_label="tuning", codename="view_study"))
+
+    page = client_for(get_user_model().objects.get(pk=user.pk)).get("/desk/").content.decode()
+
+    assert 'id="studies"' not in viewer.content.decode()  # without tuning.view_study: no panel
+    study = Study.objects.get(study_name=name)
+    assert f'<a href="/admin/tuning/study/{study.pk}/change/">{name}</a>' in page
+    assert "<td>2 of 2</td><td>1</td>" in page
+    assert "<td>4.5000</td><td>6.1</td><td>profit_target 0.0031, chunks 3</td>" in page
