@@ -8,53 +8,8 @@ from decimal import Decimal
 import pytest
 
 from binance_mock.book import Book, BookOrder, FillModel
-from core.codec import TradeBatch
+from binance_mock.tests.book_support import SYMBOL, batch, new_order, position, statuses, trade_time
 from core.values import Order, OrderStatus, Side
-from tests.support.events import trade_event
-
-SYMBOL = "XRPUSDT"
-
-
-def position(number: int) -> int:
-    """The trade id of the ``number``-th trade event."""
-    return trade_event(number, "1").trade_id
-
-
-def trade_time(number: int) -> int:
-    """The trade time of the ``number``-th trade event."""
-    return trade_event(number, "1").trade_time
-
-
-def new_order(
-    order_id: int = 1,
-    side: Side = Side.BUY,
-    price: str = "0.5000",
-    quantity: str = "20",
-    client_order_id: str | None = None,
-) -> Order:
-    return Order(
-        symbol=SYMBOL,
-        order_id=order_id,
-        client_order_id=client_order_id or f"client-{order_id}",
-        side=side,
-        price=Decimal(price),
-        orig_qty=Decimal(quantity),
-        executed_qty=Decimal("0"),
-        cumulative_quote_qty=Decimal("0"),
-        status=OrderStatus.NEW,
-        time=1,
-        update_time=1,
-    )
-
-
-def batch(*trades: tuple) -> TradeBatch:
-    """A batch of trade events given as (number, price) or (number, price, quantity)."""
-    return TradeBatch.from_events(SYMBOL, [trade_event(*trade) for trade in trades])
-
-
-def statuses(reports: list[Order]) -> list[tuple[int, OrderStatus]]:
-    return [(report.order_id, report.status) for report in reports]
-
 
 # --- touch fills -------------------------------------------------------------------------------
 
@@ -451,56 +406,3 @@ def test_skipped_trades_are_not_used_for_late_placement():
 
     assert book.add(new_order(price="0.5000"), placed_at=position(1)) == []
     assert book.skipped == 1
-
-
-# --- memory: what the book keeps for late placements --------------------------------------------
-
-
-def remembered(book: Book) -> int:
-    return sum(len(trades) for trades, _ in book.recent)
-
-
-def test_a_live_stream_keeps_only_the_last_window_of_trades():
-    # Trades 10 ms apart, one per message as live: 200 s of market time, a window of 60 s.
-    book = Book(SYMBOL, memory_ms=60_000)
-    for number in range(1, 20_001):
-        book.apply_batch(batch((number, "0.6000")))
-
-    # 6,000 trades make 60 s; the oldest shared chunk may hold up to 1,024 more.
-    assert 6_000 <= remembered(book) <= 6_000 + 1_024
-    assert book.recent[-1][0].trade_ids[-1] == position(20_000)
-
-
-def test_a_late_placement_inside_the_window_fills_from_remembered_trades():
-    book = Book(SYMBOL, memory_ms=60_000)
-    for number in range(1, 10_001):
-        book.apply_batch(batch((number, "0.4000" if number == 9_500 else "0.6000")))
-
-    # Placed as of trade 9,000 (10 s of market time before the last trade): trade 9,500 fills it.
-    reports = book.add(new_order(price="0.5000"), placed_at=position(9_000))
-
-    assert statuses(reports) == [(1, OrderStatus.FILLED)]
-    assert reports[0].update_time == trade_time(9_500)
-
-
-def test_the_newest_batch_is_kept_whole_however_long_it_spans():
-    # A replay's batch of 5,000 trades spans 50 s: more than a 1 s window, and all of it is kept.
-    book = Book(SYMBOL, memory_ms=1_000)
-    book.apply_batch(batch(*((number, "0.6000") for number in range(1, 5_001))))
-    book.apply_batch(batch(*((number, "0.4000" if number == 9_000 else "0.6000") for number in range(5_001, 10_001))))
-
-    assert remembered(book) == 5_000
-    reports = book.add(new_order(price="0.5000"), placed_at=position(5_001))
-    assert statuses(reports) == [(1, OrderStatus.FILLED)]
-
-
-def test_the_cross_model_forgets_consumed_quantities_with_the_trades():
-    book = Book(SYMBOL, FillModel.CROSS, memory_ms=1_000)
-    book.add(new_order(price="0.5000", quantity="0.5"), placed_at=position(1))
-    book.apply_batch(batch((2, "0.4000", "1.0")))
-    assert book._consumed == {position(2): Decimal("0.5")}
-
-    for number in range(3, 3_000):
-        book.apply_batch(batch((number, "0.6000")))
-
-    assert book._consumed == {}

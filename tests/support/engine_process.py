@@ -6,6 +6,7 @@ uses. Trade events reach it the way they reach a real engine: from a (fake) Bina
 """
 
 import asyncio
+import contextlib
 import os
 import re
 import signal
@@ -106,13 +107,18 @@ class EngineProcess:
         runs = sorted(self.log_dir.glob("engine-*.log"))
         return "\n".join(f"--- {path.name} ---\n{path.read_text(errors='replace')}" for path in runs)
 
+    async def _exit_within(self, seconds: float) -> None:
+        assert self.process is not None, "the engine was never started"
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(self.process.wait()), seconds)
+
     async def until(
         self, read: Callable[[], Awaitable[T]], done: Callable[[T], bool], *, what: str, timeout: float = 30.0
     ) -> T:
         """Read until ``done(value)``; fail naming ``what``, the last value and the engine's output.
 
-        The engine is another process: nothing in this one can be awaited, so the database is
-        read again every 50 ms until the condition holds (or the engine died).
+        The engine is another process: what it writes cannot be awaited here, only its exit, so
+        between reads this waits for the engine to exit, for at most 50 ms (a death is seen at once).
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -124,4 +130,4 @@ class EngineProcess:
             if died or loop.time() > deadline:
                 state = f"exited with {self.process.returncode}" if died else f"not done within {timeout}s"
                 raise AssertionError(f"{what}: {state}; last value {value!r}\n{self.output()[-6000:]}")
-            await asyncio.sleep(0.05)
+            await self._exit_within(0.05)

@@ -1,7 +1,9 @@
 """Worker processes sharing one study: no trial twice, and a killed worker loses only its own trial."""
 
+import contextlib
 import json
 import signal
+import subprocess
 import time
 from collections import Counter
 from pathlib import Path
@@ -26,16 +28,21 @@ def needs(vendor: str) -> None:
         pytest.skip(f"needs {vendor}: runs on the {'integration' if vendor == 'postgresql' else 'default'} leg")
 
 
-def until(read, done, *, what: str, timeout: float = 60.0):
-    """Read the database again every 50 ms until ``done(value)``; fail naming ``what`` and the last value."""
+def until(read, done, *, process: subprocess.Popen, what: str, timeout: float = 60.0):
+    """Read the database until ``done(value)``, between reads waiting (50 ms at most) for ``process`` to exit.
+
+    Fails naming ``what`` and the last value when the time is up or the process ended first.
+    """
     deadline = time.monotonic() + timeout
     while True:
         value = read()
         if done(value):
             return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {timeout} s; last value {value!r}")
-        time.sleep(0.05)
+        if time.monotonic() > deadline or process.poll() is not None:
+            state = f"the process exited with {process.returncode}" if process.poll() is not None else "time is up"
+            raise AssertionError(f"{what}: not within {timeout} s ({state}); last value {value!r}")
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=0.05)
 
 
 def check_shared(report: dict, trials: int) -> None:
@@ -87,6 +94,7 @@ def test_a_worker_killed_mid_trial_loses_only_that_trial(seeded, tmp_path, setti
         running = until(
             lambda: list(Trial.objects.filter(study__study_name=name, state="RUNNING", heartbeats__isnull=False)),
             bool,
+            process=worker.process,
             what=f"a running trial of the worker (its output: {worker.log})",
         )
         worker.process.send_signal(signal.SIGKILL)
