@@ -18,7 +18,13 @@ Printed per run:
   on ``orders.<SYMBOL>`` as this process receives it over Redis (placements and fills);
 - database lag: from the last trade made to the last resume point written (everything it caused
   is written by then);
-- takeover: from the SIGKILL until every symbol has a live lease again.
+- takeover: from the SIGKILL until every symbol has a live lease again;
+- engine memory: each engine process's resident memory (VmRSS), read every ``--rss-every`` seconds
+  while the market trades: the first reading, the one after ``--warm-up`` seconds and the last, and
+  how fast it grew after the warm-up (a line fitted through those readings). A soak of the engine
+  alone (the bench's own bookkeeping lives in this process, not in the engines):
+
+    .venv/bin/python -m bench.scale --engines 1 --rate 2000 --seconds 1800 --no-kill --rss-series
 """
 
 import argparse
@@ -59,6 +65,9 @@ def parse_options() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=60.0, help="how long the market trades")
     parser.add_argument("--lease-seconds", type=float, default=5.0, help="ENGINE_LEASE_SECONDS of the engines")
     parser.add_argument("--no-kill", action="store_true", help="do not kill an engine halfway")
+    parser.add_argument("--rss-every", type=float, default=10.0, help="seconds between readings of engine memory")
+    parser.add_argument("--warm-up", type=float, default=120.0, help="seconds before memory should stay flat")
+    parser.add_argument("--rss-series", action="store_true", help="print every memory reading (seconds, MiB)")
     return parser.parse_args()
 
 
@@ -208,6 +217,50 @@ class OrderLatency:
         return f"p50 {cuts[49]:.1f} ms, p99 {cuts[98]:.1f} ms"
 
 
+class EngineMemory:
+    """The engines' resident memory, read from /proc while the market trades."""
+
+    def __init__(self, processes: list, every: float) -> None:
+        self.processes = processes
+        self.every = every
+        self.readings: dict[int, list[tuple[float, float]]] = {process.pid: [] for process in processes}
+
+    async def sample(self) -> None:
+        started = time.monotonic()
+        while True:
+            for process in self.processes:
+                mib = resident_mib(process.pid) if process.poll() is None else None
+                if mib is not None:
+                    self.readings[process.pid].append((time.monotonic() - started, mib))
+            await asyncio.sleep(self.every)
+
+    def summary(self, warm_up: float, series: bool) -> str:
+        lines = []
+        for pid, readings in self.readings.items():
+            if len(readings) < 2:
+                continue
+            after = [(seconds, mib) for seconds, mib in readings if seconds >= warm_up] or readings[-2:]
+            slope = 60 * statistics.linear_regression(*zip(*after, strict=True)).slope if len(after) > 1 else 0.0
+            lines.append(
+                f"  engine {pid} memory: {readings[0][1]:.0f} MiB at the start, {after[0][1]:.0f} MiB at "
+                f"{after[0][0]:.0f} s, {readings[-1][1]:.0f} MiB at {readings[-1][0]:.0f} s (max "
+                f"{max(mib for _, mib in readings):.0f}); after the warm-up {slope:+.2f} MiB/min"
+            )
+            if series:
+                lines.append("    " + " ".join(f"{seconds:.0f}:{mib:.0f}" for seconds, mib in readings))
+        return "\n".join(lines)
+
+
+def resident_mib(pid: int) -> float | None:
+    """A process's resident memory in MiB (None once it is gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    kib = next((line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")), None)
+    return int(kib) / 1024 if kib else None
+
+
 # --- The market ----------------------------------------------------------------------------------------
 
 
@@ -276,12 +329,15 @@ async def run(count: int, options: argparse.Namespace) -> str:
         killed: list[float] = []
         trades = Trades(symbols)
         first = time.monotonic()
+        memory = EngineMemory(processes, options.rss_every)
+        sampling = asyncio.create_task(memory.sample())
 
         async def halfway() -> None:
             latency.killed = await kill(count, processes, killed, options)
 
         await make_trades(market, trades, options.rate, options.seconds, halfway)
         ended = time.monotonic()
+        sampling.cancel()
         last = dict(trades.last)
         done = lambda points: all(points.get(s, 0) >= last[s] for s in symbols if last[s])  # noqa: E731
         lag = await until(resume_points, done, timeout=600, what="every trade handled")
@@ -304,6 +360,7 @@ async def run(count: int, options: argparse.Namespace) -> str:
         f"{count} engine(s): {handled:,} trades handled in {seconds:.1f} s = {handled / seconds:,.0f}/s, lost 0, "
         f"layer losses {lost}; event → order {latency.percentiles(latency.samples)}{after} "
         f"({latency.reports:,} reports); database lag after the last trade {lag:.2f} s; takeover after SIGKILL {taken}"
+        f"\n{memory.summary(options.warm_up, options.rss_series)}"
     )
 
 

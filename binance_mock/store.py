@@ -1,11 +1,14 @@
 """Synchronous persistence of the simulated books (run on the engine's database thread)."""
 
-from dataclasses import dataclass
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection, transaction
 
 from binance_mock.models import SimulatedBalance, SimulatedOrder, SimulatedVenue
+from core.combined_writes import combinable
 from core.decimals import fmt
 from core.models import ORDER_COLUMNS, order_values
 from core.sql import execute
@@ -76,6 +79,49 @@ COLUMNS = ["venue", "placed_at", "changed_at", *ORDER_COLUMNS]
 CHANGED = [name for name in ORDER_COLUMNS if name != "order_id"]
 
 
+@dataclass
+class BooksStep:
+    """What steps of the books did to one venue, to be stored together."""
+
+    placed: list[tuple[Order, int]] = field(default_factory=list)
+    changed: dict[int, tuple[Order, int]] = field(default_factory=dict)  # the latest change of each order
+    balances: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)  # (free, locked) added
+
+    def add(
+        self,
+        placed: list[tuple[Order, int]] | None,
+        changed: list[tuple[Order, int]] | None,
+        balances: dict[str, tuple[Decimal, Decimal]] | None,
+    ) -> None:
+        self.placed.extend(placed or ())
+        self.changed.update((order.order_id, (order, position)) for order, position in changed or ())
+        for asset, (free, locked) in (balances or {}).items():
+            more_free, more_locked = self.balances.get(asset, (Decimal(0), Decimal(0)))
+            self.balances[asset] = (more_free + free, more_locked + locked)
+
+
+def _record_together(calls: Sequence[functools.partial]) -> None:
+    """Queued steps of the books as one write per table and venue (each order's last change only)."""
+    steps: dict[tuple[str, bool], BooksStep] = {}
+    for call in calls:
+        venue, placed, changed, balances, sole = _step(*call.args, **call.keywords)
+        steps.setdefault((venue, sole), BooksStep()).add(placed, changed, balances)
+    for (venue, sole), step in steps.items():
+        _write_step(venue, step, sole)
+
+
+def _step(
+    venue: str,
+    *,
+    placed: list[tuple[Order, int]] | None = None,
+    changed: list[tuple[Order, int]] | None = None,
+    balances: dict[str, tuple[Decimal, Decimal]] | None = None,
+    sole: bool = False,
+) -> tuple[str, list[tuple[Order, int]] | None, list[tuple[Order, int]] | None, dict | None, bool]:
+    return venue, placed, changed, balances, sole
+
+
+@combinable(_record_together)
 def record(
     venue: str,
     *,
@@ -89,20 +135,28 @@ def record(
     what is stored (other engines may trade on the venue too). ``sole``: the venue's ids are
     counted one by one, so the venue's counter moves up to each new order's id. Plain SQL: a hot path.
     """
+    step = BooksStep()
+    step.add(placed, changed, balances)
+    _write_step(venue, step, sole)
+
+
+def _write_step(venue: str, step: BooksStep, sole: bool) -> None:
     with transaction.atomic(savepoint=False):  # inside a group of writes: that group's transaction
-        for order, placed_at in placed or ():
-            _insert(venue, order, placed_at)
+        if step.placed:
+            _insert(venue, step.placed)
             if sole:
-                _count(venue, order.order_id)
-        _update(venue, changed or [])
-        if balances:
-            _add_to_balances(venue, balances)
+                _count(venue, max(order.order_id for order, _ in step.placed))
+        if step.changed:
+            _update(venue, list(step.changed.values()))
+        if step.balances:
+            _add_to_balances(venue, step.balances)
 
 
-def _insert(venue: str, order: Order, placed_at: int) -> None:
-    values = [venue, placed_at, placed_at, *order_values(order)]
+def _insert(venue: str, placed: list[tuple[Order, int]]) -> None:
     marks = ", ".join(["%s"] * len(COLUMNS))
-    execute(f"INSERT INTO {ORDERS} ({', '.join(COLUMNS)}) VALUES ({marks})", values)
+    rows = [[venue, placed_at, placed_at, *order_values(order)] for order, placed_at in placed]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {ORDERS} ({', '.join(COLUMNS)}) VALUES ({marks})", rows)
 
 
 def _count(venue: str, order_id: int) -> None:
@@ -113,14 +167,13 @@ def _count(venue: str, order_id: int) -> None:
 
 
 def _update(venue: str, changed: list[tuple[Order, int]]) -> None:
-    latest = {order.order_id: (order, position) for order, position in changed}
     assignments = ", ".join(f"{name} = %s" for name in [*CHANGED, "changed_at"])
-    for order_id, (order, position) in latest.items():
+    rows = []
+    for order, position in changed:
         values = dict(zip(ORDER_COLUMNS, order_values(order), strict=True))
-        execute(
-            f"UPDATE {ORDERS} SET {assignments} WHERE venue = %s AND order_id = %s",
-            [*(values[name] for name in CHANGED), position, venue, order_id],
-        )
+        rows.append([*(values[name] for name in CHANGED), position, venue, order.order_id])
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {ORDERS} SET {assignments} WHERE venue = %s AND order_id = %s", rows)
 
 
 def _add_to_balances(venue: str, changes: dict[str, tuple[Decimal, Decimal]]) -> None:

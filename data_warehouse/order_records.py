@@ -1,7 +1,11 @@
 """Stored orders: one row per order, only ever moving forward (run on the engine's database thread)."""
 
+import functools
+from collections.abc import Sequence
+
 from django.db import connection, transaction
 
+from core.combined_writes import combinable
 from core.models import ORDER_COLUMNS, order_values
 from core.values import Order
 from data_warehouse.merge import fold
@@ -24,6 +28,21 @@ def _upsert_sql() -> str:
     )
 
 
+def _upsert_together(calls: Sequence[functools.partial]) -> None:
+    """Queued reports as one write per venue (each order's newest report only)."""
+    by_venue: dict[str, list[Order]] = {}
+    for call in calls:
+        venue, reports = _reports(*call.args, **call.keywords)
+        by_venue.setdefault(venue, []).extend(reports)
+    for venue, reports in by_venue.items():
+        upsert_orders(venue, reports)
+
+
+def _reports(venue: str, reports: list[Order]) -> tuple[str, list[Order]]:
+    return venue, reports
+
+
+@combinable(_upsert_together)
 def upsert_orders(venue: str, reports: list[Order]) -> int:
     """Store reports, one row per order; a row only ever moves forward in its life. Returns rows written.
 
@@ -34,7 +53,7 @@ def upsert_orders(venue: str, reports: list[Order]) -> int:
     if not folded:
         return 0
     rows = [[venue, *order_values(entry.newest), entry.first.update_time] for entry in folded.values()]
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:  # in a group: the group's transaction
         cursor.executemany(_upsert_sql(), rows)
         return cursor.rowcount
 

@@ -1,7 +1,11 @@
 """Resume points in the database (run on the engine's database thread)."""
 
+import functools
+from collections.abc import Sequence
+
 from django.db import connection
 
+from core.combined_writes import combinable
 from engine.models import ResumePoint
 
 
@@ -12,6 +16,21 @@ def resume_points(symbols: list[str] | None) -> dict[str, tuple[int, int]]:
     return {symbol: (trade_id, trade_time) for symbol, trade_id, trade_time in rows}
 
 
+def _save_together(calls: Sequence[functools.partial]) -> None:
+    """Queued resume points as one write (the furthest point of each symbol)."""
+    furthest: dict[str, tuple[int, int]] = {}
+    for call in calls:
+        for symbol, point in _points(*call.args, **call.keywords).items():
+            if symbol not in furthest or point[0] > furthest[symbol][0]:
+                furthest[symbol] = point
+    save_resume_points(furthest)
+
+
+def _points(points: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+    return points
+
+
+@combinable(_save_together)
 def save_resume_points(points: dict[str, tuple[int, int]]) -> None:
     """Move resume points forward (never back: a late write of an older point changes nothing)."""
     table = ResumePoint._meta.db_table

@@ -1,5 +1,7 @@
 """Synchronous persistence for the naive app (run on the engine's database thread)."""
 
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -8,6 +10,7 @@ from django.db import connection
 from django.db.models import Max
 
 from core.codec import order_fields, order_from_fields
+from core.combined_writes import combinable
 from core.decimals import fmt
 from core.sql import json_placeholder, json_value
 from core.values import OrderRequest, Side
@@ -118,12 +121,31 @@ def load_traders(venue: str, symbol: str) -> tuple[list[SavedTrader], int]:
 _SAVED = ["venue", "symbol", "number", "params", "state", "pending", "active", "last_trade_id"]
 
 
+def _save_traders_together(calls: Sequence[functools.partial]) -> None:
+    """Queued saves of traders as one statement, each trader's last state only."""
+    latest: dict[tuple[str, str, int], TraderSnapshot] = {}
+    for call in calls:
+        venue, symbol, traders = _saved_traders(*call.args, **call.keywords)
+        for trader in traders:
+            latest[(venue, symbol, trader.number)] = trader
+    _write_traders([(venue, symbol, trader) for (venue, symbol, _), trader in latest.items()])
+
+
+def _saved_traders(venue: str, symbol: str, traders: list[TraderSnapshot]) -> tuple[str, str, list[TraderSnapshot]]:
+    return venue, symbol, traders
+
+
+@combinable(_save_traders_together)
 def save_traders(venue: str, symbol: str, traders: list[TraderSnapshot]) -> None:
     """Insert or update traders' records in one statement; a finished trader becomes inactive.
 
     Everything one trade changed is saved together (a trader and the one its rebuy started),
     so a restart never finds half of it. Plain SQL: a hot path.
     """
+    _write_traders([(venue, symbol, trader) for trader in traders])
+
+
+def _write_traders(traders: list[tuple[str, str, TraderSnapshot]]) -> None:
     table, json = TraderRecord._meta.db_table, json_placeholder()
     marks = ", ".join(json if name in ("params", "state", "pending") else "%s" for name in _SAVED)
     changed = ", ".join(f"{name} = excluded.{name}" for name in ("state", "pending", "active", "last_trade_id"))
@@ -142,7 +164,7 @@ def save_traders(venue: str, symbol: str, traders: list[TraderSnapshot]) -> None
             not trader.state.finished,
             trader.position,
         ]
-        for trader in traders
+        for venue, symbol, trader in traders
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
