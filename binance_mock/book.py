@@ -80,7 +80,9 @@ class Book:
     step in a replay (inside the newest batch), a few milliseconds live, seconds behind a backlog.
     So the book keeps the newest batch whole and, before it, only the trades of the last
     ``memory_ms`` of market time (at most ``memory`` trades): a busy symbol's memory stays flat
-    over hours instead of growing to ``memory`` trades.
+    over hours instead of growing to ``memory`` trades. A closed order is kept as long as the
+    trades it closed on are remembered (questions about it as of those trades are answered from
+    its history); older ones are asked of the stored books.
     """
 
     def __init__(
@@ -99,6 +101,7 @@ class Book:
         self.base, self.quote = assets
         self.orders: dict[int, BookOrder] = {}
         self.open: dict[int, BookOrder] = {}
+        self._closed: deque[tuple[int, int]] = deque()  # (position it closed at, order id), oldest first
         self.applied = -1
         self.last_time = 0
         self.skipped = 0
@@ -131,12 +134,15 @@ class Book:
         if order.status.is_open:
             self.open[order.order_id] = book_order
             self._refresh()
+        else:
+            self._closed.append((book_order.changed_at, order.order_id))
 
     def add(self, order: Order, placed_at: int) -> list[Order]:
         """Rest an order placed at ``placed_at``; returns fills from trades already applied after it."""
         book_order = BookOrder(order, placed_at)
         self.orders[order.order_id] = book_order
         if not order.status.is_open:
+            self._closed.append((placed_at, order.order_id))
             return []
         self.open[order.order_id] = book_order
         reports: list[Order] = []
@@ -170,6 +176,7 @@ class Book:
         if self.account is not None:
             self.account.release(order.side, self.base, self.quote, order.price, order.orig_qty - order.executed_qty)
         report = order.with_changes(status=OrderStatus.CANCELED, update_time=time)
+        self._closed.append((self.applied, order_id))
         return book_order.record(self.applied, report)
 
     def apply_batch(self, batch: TradeBatch) -> list[Order]:
@@ -244,9 +251,13 @@ class Book:
         ):
             self._remembered -= len(self.recent.popleft()[0])
             forgotten = True
-        if forgotten and self._consumed:
-            oldest = self.recent[0][0].trade_ids[0]
+        if not forgotten:
+            return
+        oldest = self.recent[0][0].trade_ids[0]
+        if self._consumed:
             self._consumed = {p: q for p, q in self._consumed.items() if p >= oldest}
+        while self._closed and self._closed[0][0] < oldest:
+            self.orders.pop(self._closed.popleft()[1], None)
 
     def _trades_after(self, position: int) -> list[tuple[int, Decimal, str, int]]:
         """Remembered trades with an id above ``position``, oldest first."""
@@ -311,6 +322,7 @@ class Book:
         )
         if not report.status.is_open:
             self.open.pop(order.order_id, None)
+            self._closed.append((position, order.order_id))
         return book_order.record(position, report), fill
 
     def _crosses(self, order: Order, price: Decimal) -> bool:

@@ -55,3 +55,33 @@ def test_the_cross_model_forgets_consumed_quantities_with_the_trades():
         book.apply_batch(batch((number, "0.6000")))
 
     assert book._consumed == {}
+
+
+def test_closed_orders_are_forgotten_with_the_trades_they_closed_on_and_open_ones_stay():
+    # A live stream 10 ms apart for 200 s: one order filled early, one canceled early, one still open.
+    book = Book(SYMBOL, memory_ms=60_000)
+    book.add(new_order(1, price="0.5000"), placed_at=position(0))
+    book.add(new_order(2, price="0.1000"), placed_at=position(0))
+    book.add(new_order(3, price="0.2000"), placed_at=position(0))
+    book.apply_batch(batch((1, "0.4000")))  # fills order 1 (buy at 0.50)
+    book.cancel(2, trade_time(1))
+    book.apply_batch(batch((2, "0.6000")))
+    assert sorted(book.orders) == [1, 2, 3]  # still inside the window: answered from the book
+
+    for number in range(3, 20_001):
+        book.apply_batch(batch((number, "0.6000")))
+
+    assert sorted(book.orders) == [3]  # the stored books answer for the others
+    assert book.find(order_id=1) is None and book.find(client_order_id="client-2") is None
+    assert book.find(order_id=3).current.status is OrderStatus.NEW
+
+
+def test_a_closed_order_is_answered_as_of_any_remembered_trade():
+    book = Book(SYMBOL, memory_ms=60_000)
+    book.add(new_order(1, price="0.5000"), placed_at=position(0))
+    for number in range(1, 3_001):  # 30 s of market time; trade 1,000 fills the order
+        book.apply_batch(batch((number, "0.4000" if number == 1_000 else "0.6000")))
+
+    order = book.find(order_id=1)
+    assert order.as_of(position(999)).status is OrderStatus.NEW
+    assert order.as_of(position(1_000)).status is OrderStatus.FILLED
