@@ -68,6 +68,9 @@ def parse_options() -> argparse.Namespace:
     parser.add_argument("--rss-every", type=float, default=10.0, help="seconds between readings of engine memory")
     parser.add_argument("--warm-up", type=float, default=120.0, help="seconds before memory should stay flat")
     parser.add_argument("--rss-series", action="store_true", help="print every memory reading (seconds, MiB)")
+    parser.add_argument(
+        "--profile", action="store_true", help="run the engines under cProfile; print each one's top 25 at the end"
+    )
     return parser.parse_args()
 
 
@@ -143,7 +146,8 @@ def start_engines(count: int, info: Path, market: Any, options: argparse.Namespa
     processes = []
     for number in range(count):
         log = (logs / f"engine-{number}.log").open("wb")
-        command = [sys.executable, "manage.py", "runengine"]
+        profile = ["-m", "cProfile", "-o", str(logs / f"engine-{number}.prof")] if options.profile else []
+        command = [sys.executable, *profile, "manage.py", "runengine"]
         processes.append(subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=log))
     return processes
 
@@ -218,37 +222,66 @@ class OrderLatency:
 
 
 class EngineMemory:
-    """The engines' resident memory, read from /proc while the market trades."""
+    """The engines' resident memory and CPU time, read from /proc while the market trades."""
 
     def __init__(self, processes: list, every: float) -> None:
         self.processes = processes
         self.every = every
         self.readings: dict[int, list[tuple[float, float]]] = {process.pid: [] for process in processes}
+        self.cpu: dict[int, list[float]] = {process.pid: [] for process in processes}  # CPU seconds at each reading
+        self.machine: list[tuple[float, float]] = []  # (busy, all) CPU seconds of the whole machine
 
     async def sample(self) -> None:
         started = time.monotonic()
         while True:
+            self.machine.append(machine_cpu())
             for process in self.processes:
                 mib = resident_mib(process.pid) if process.poll() is None else None
                 if mib is not None:
                     self.readings[process.pid].append((time.monotonic() - started, mib))
+                    self.cpu[process.pid].append(cpu_seconds(process.pid))
             await asyncio.sleep(self.every)
 
     def summary(self, warm_up: float, series: bool) -> str:
-        lines = []
+        lines = [self.machine_line()]
         for pid, readings in self.readings.items():
             if len(readings) < 2:
                 continue
             after = [(seconds, mib) for seconds, mib in readings if seconds >= warm_up] or readings[-2:]
             slope = 60 * statistics.linear_regression(*zip(*after, strict=True)).slope if len(after) > 1 else 0.0
+            busy = (self.cpu[pid][-1] - self.cpu[pid][0]) / (readings[-1][0] - readings[0][0])
             lines.append(
                 f"  engine {pid} memory: {readings[0][1]:.0f} MiB at the start, {after[0][1]:.0f} MiB at "
                 f"{after[0][0]:.0f} s, {readings[-1][1]:.0f} MiB at {readings[-1][0]:.0f} s (max "
-                f"{max(mib for _, mib in readings):.0f}); after the warm-up {slope:+.2f} MiB/min"
+                f"{max(mib for _, mib in readings):.0f}); after the warm-up {slope:+.2f} MiB/min; "
+                f"CPU {100 * busy:.0f} % of a core"
             )
             if series:
                 lines.append("    " + " ".join(f"{seconds:.0f}:{mib:.0f}" for seconds, mib in readings))
         return "\n".join(lines)
+
+    def machine_line(self) -> str:
+        if len(self.machine) < 2:
+            return "  machine: too short to tell"
+        (busy_before, all_before), (busy_after, all_after) = self.machine[0], self.machine[-1]
+        share = (busy_after - busy_before) / (all_after - all_before)
+        return f"  machine: {100 * share:.0f} % of its {os.cpu_count()} CPUs busy while the market traded"
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far, in seconds."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu() -> tuple[float, float]:
+    """CPU time of the whole machine so far: (busy, all), in clock ticks."""
+    ticks = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle and waiting for I/O
+    return float(sum(ticks) - idle), float(sum(ticks))
 
 
 def resident_mib(pid: int) -> float | None:
@@ -351,6 +384,8 @@ async def run(count: int, options: argparse.Namespace) -> str:
         for process in processes:
             process.wait(timeout=60)
         await market.close()
+        if options.profile:
+            print_profiles(directory)
         await sync_to_async(close_connections)()
     handled = sum(trades.last.values())
     seconds = ended + lag - first
@@ -362,6 +397,15 @@ async def run(count: int, options: argparse.Namespace) -> str:
         f"({latency.reports:,} reports); database lag after the last trade {lag:.2f} s; takeover after SIGKILL {taken}"
         f"\n{memory.summary(options.warm_up, options.rss_series)}"
     )
+
+
+def print_profiles(directory: Path) -> None:
+    """The engines' own time, the top 25 functions of each (the killed one left none)."""
+    import pstats
+
+    for path in sorted(directory.glob("engine-*.prof")):
+        print(f"--- {path.name}")
+        pstats.Stats(str(path)).sort_stats("tottime").print_stats(25)
 
 
 def close_connections() -> None:
