@@ -79,7 +79,8 @@ def draw(
     bottom.grid(alpha=0.3)
     bottom.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d %H:%M", tz=UTC))
     figure.autofmt_xdate()
-    figure.tight_layout()
+    # Fixed margins for this one layout: tight_layout measured every text twice (a third of the chart's time).
+    figure.subplots_adjust(left=0.07, right=0.985, top=0.87, bottom=0.1, hspace=0.08)
     return figure
 
 
