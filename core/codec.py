@@ -82,7 +82,9 @@ def decode_trade_event(message: Mapping[str, Any]) -> TradeEvent:
 
 COLUMNS = ("trade_ids", "prices", "quantities", "trade_times", "event_times", "makers")
 COLUMN_TYPES = (int, str, str, int, int, bool)
-_last_decoded: "tuple[bytes, TradeBatch] | None" = None  # consumers must not change a decoded batch
+# Each symbol's last batch sent or received in this process, with its encoded columns: every consumer
+# here gets that same batch without decoding it again (consumers must not change a decoded batch).
+_known: "dict[str, tuple[bytes, TradeBatch]]" = {}
 
 
 class TradeBatch:
@@ -193,9 +195,18 @@ class TradeBatch:
         return TradeBatch(self.symbol, *([column[i] for i in good] for column in columns)), dropped
 
     def to_message(self) -> dict[str, Any]:
-        """The ``trade.batch`` channel-layer message."""
+        """The ``trade.batch`` channel-layer message.
+
+        A copy of the batch is kept with its encoded columns (when they are well formed), so the
+        consumers of this process, whichever layer delivers the message, take it as it is.
+        """
         columns = [self.trade_ids, self.prices, self.quantities, self.trade_times, self.event_times, self.makers]
-        return {"type": TRADE_BATCH, "symbol": self.symbol, "columns": orjson.dumps(columns)}
+        blob = orjson.dumps(columns)
+        if _well_formed(columns) is None:
+            copy = TradeBatch(self.symbol, *(list(column) for column in columns))
+            copy._decimals = self._decimals
+            _known[self.symbol] = (blob, copy)
+        return {"type": TRADE_BATCH, "symbol": self.symbol, "columns": blob}
 
     @classmethod
     def from_message(cls, message: Mapping[str, Any]) -> "TradeBatch":
@@ -208,23 +219,31 @@ class TradeBatch:
             raise MessageError(f"expected a trade event or batch, got type {kind!r}")
         symbol = _field(message, "symbol", str)
         blob = _field(message, "columns", bytes)
-        global _last_decoded
-        if _last_decoded is not None and _last_decoded[1].symbol == symbol and _last_decoded[0] == blob:
-            return _last_decoded[1]  # every consumer in this process gets the same columns: decode them once
+        known = _known.get(symbol)
+        if known is not None and known[0] == blob:
+            return known[1]  # sent or decoded in this process already: the same columns, checked then
         try:
             columns = orjson.loads(blob)
         except orjson.JSONDecodeError as error:
             raise MessageError(f"columns are not JSON: {error}") from None
-        if not isinstance(columns, list) or len(columns) != 6 or not all(isinstance(c, list) for c in columns):
-            raise MessageError("columns must be six lists")
-        if len({len(column) for column in columns}) != 1:
-            raise MessageError("columns differ in length")
-        for name, column, kind in zip(COLUMNS, columns, COLUMN_TYPES, strict=True):
-            if column and set(map(type, column)) != {kind}:
-                raise MessageError(f"column {name!r} must hold only {kind.__name__} values")
+        problem = _well_formed(columns)
+        if problem is not None:
+            raise MessageError(problem)
         batch = cls(symbol, *columns)
-        _last_decoded = (blob, batch)
+        _known[symbol] = (blob, batch)
         return batch
+
+
+def _well_formed(columns: object) -> str | None:
+    """What is wrong with a batch's columns, if anything: six lists of equal length, each of its one type."""
+    if not isinstance(columns, list) or len(columns) != 6 or not all(isinstance(c, list) for c in columns):
+        return "columns must be six lists"
+    if len({len(column) for column in columns}) != 1:
+        return "columns differ in length"
+    for name, column, kind in zip(COLUMNS, columns, COLUMN_TYPES, strict=True):
+        if column and set(map(type, column)) != {kind}:
+            return f"column {name!r} must hold only {kind.__name__} values"
+    return None
 
 
 def _positive_text(text: object) -> bool:

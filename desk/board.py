@@ -103,7 +103,7 @@ class Board:
 
     def shown(self) -> list[str]:
         """Symbols on the desk: what the database shows, and any the engine reported orders of."""
-        return sorted(set(self.settled.symbols) | {s for s, ledger in self.ledgers.items() if ledger.orders()})
+        return sorted(set(self.settled.symbols) | {s for s, ledger in self.ledgers.items() if ledger.has_orders})
 
     def picture(self) -> dict:
         """Everything, for a browser that (re)connects."""

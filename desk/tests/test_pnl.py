@@ -95,6 +95,7 @@ def test_the_ledger_agrees_with_the_report(cycles, price, random) -> None:
     ledger = Ledger()
     for o in arrival:
         ledger.add(o)
+        ledger.figures(price)  # as the desk does between reports: settles traders that are done
 
     figures = ledger.figures(price)
     report = build_report(orders, [(number + 1, price)])
@@ -103,3 +104,48 @@ def test_the_ledger_agrees_with_the_report(cycles, price, random) -> None:
     assert figures.unrealized == report.unrealized_pnl
     assert figures.cycles == report.completed_cycles
     assert figures.wins == report.winning_cycles
+
+
+def test_settled_traders_are_kept_as_totals_and_their_late_repeats_ignored() -> None:
+    ledger, orders = Ledger(), []
+    for trader in range(1, 1001):  # a thousand completed cycles, then one trader still holding
+        buy = order(2 * trader - 1, trader, "BUY", "0.4307", "46.43", "46.43", "FILLED", 10 * trader)
+        sell = order(2 * trader, trader, "SELL", "0.4319", "46.43", "46.43", "FILLED", 10 * trader + 5)
+        orders += [buy, sell]
+        ledger.add(buy)
+        ledger.add(sell)
+        ledger.figures(D("0.43"))  # as the desk does after each push
+    holding = order(2001, 1001, "BUY", "0.4307", "46.43", "46.43", "FILLED", 20_000)
+    orders.append(holding)
+    ledger.add(holding)
+
+    figures = ledger.figures(D("0.4321"))
+    report = build_report(orders, [(30_000, D("0.4321"))])
+
+    assert (figures.realized, figures.unrealized) == (report.realized_pnl, report.unrealized_pnl)
+    assert (figures.cycles, figures.wins) == (1000, 1000)
+    assert ledger.orders() == [holding]  # the settled traders' 2,000 orders are let go
+    assert ledger.has_orders
+    assert not ledger.add(orders[0])  # a late repeat of a settled trader's buy changes nothing
+    assert ledger.figures(D("0.4321")) == figures
+
+
+def test_a_settled_trader_that_places_again_is_followed() -> None:
+    ledger = Ledger()
+    for o in SEED[:2]:  # trader 1's cycle
+        ledger.add(o)
+    ledger.figures(None)
+    again = order(9, 1, "BUY", "0.4300", "46.43", "0", "NEW", 40)
+
+    assert ledger.add(again)
+    assert ledger.open_orders() == [again]
+    assert ledger.figures(None).cycles == 1
+
+
+def test_a_sell_reported_before_its_buy_does_not_settle_the_trader() -> None:
+    ledger = Ledger()
+    ledger.add(SEED[1])  # the sell first
+    ledger.figures(None)
+    assert ledger.add(SEED[0])
+
+    assert ledger.figures(D("0.4321")).realized == D("0.015665482")
