@@ -35,7 +35,7 @@ class Figures:
         return None if self.unrealized is None else self.realized + self.unrealized
 
 
-SETTLED_MEMORY = 10_000  # settled traders whose late repeated reports are still recognised, per symbol
+SETTLED_MEMORY = 200  # settled traders per symbol whose late repeated reports are still recognised
 
 
 @dataclass

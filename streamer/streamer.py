@@ -47,6 +47,9 @@ ROTATE = "streamer.rotate"
 FLUSH = "streamer.flush"
 FAILED = "streamer.failed"
 MAX_BATCH = 1000  # frames read together are published together, one message per symbol
+# Frames received and not yet handled, at most: past it the connections wait (so does Binance's
+# sending), and a streamer that falls behind holds seconds of frames instead of growing without end.
+FRAME_BACKLOG = 10_000
 CONNECTION_ERRORS = (OSError, WebSocketException, TimeoutError)
 
 
@@ -91,6 +94,8 @@ class Streamer(Actor):
         self.gap_filler = GapFiller(options.rest_url)
         # (connection, frame); a frame of None: the connection ended; (None, symbols): catch those up.
         self._queue: asyncio.Queue[tuple[StreamConnection | None, Any]] = asyncio.Queue()
+        self._room = asyncio.Event()  # set while the queue holds fewer than FRAME_BACKLOG frames
+        self._room.set()
         self._active: StreamConnection | None = None
         self._incoming: StreamConnection | None = None
         self._held: list[str | bytes] = []
@@ -145,6 +150,8 @@ class Streamer(Actor):
                 batch = [await self._queue.get()]
                 while len(batch) < MAX_BATCH and not self._queue.empty():
                     batch.append(self._queue.get_nowait())
+                if self._queue.qsize() < FRAME_BACKLOG:
+                    self._room.set()
                 for connection, frame in batch:
                     if connection is None:
                         await self._catch_up(frame)
@@ -215,6 +222,9 @@ class Streamer(Actor):
             try:
                 async for frame in connection.frames():
                     self._queue.put_nowait((connection, frame))
+                    if self._queue.qsize() >= FRAME_BACKLOG:
+                        self._room.clear()
+                        await self._room.wait()
             except CONNECTION_ERRORS as error:
                 self._lost[connection] = _cause(error)
                 self.stats.link(False, f"connection lost: {_cause(error)}")

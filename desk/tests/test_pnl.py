@@ -126,7 +126,7 @@ def test_settled_traders_are_kept_as_totals_and_their_late_repeats_ignored() -> 
     assert (figures.cycles, figures.wins) == (1000, 1000)
     assert ledger.orders() == [holding]  # the settled traders' 2,000 orders are let go
     assert ledger.has_orders
-    assert not ledger.add(orders[0])  # a late repeat of a settled trader's buy changes nothing
+    assert not ledger.add(orders[-3])  # a late repeat of a settled trader's buy changes nothing
     assert ledger.figures(D("0.4321")) == figures
 
 
