@@ -11,8 +11,9 @@ from django.core.management.base import CommandError
 from conftest import run_command
 from core.values import TradeEvent
 from naive.models import TradingSettings
+from streamer import streamer as streamer_module
 from streamer.models import StreamerStatus, StreamingSettings
-from streamer.streamer import ROTATE
+from streamer.streamer import ROTATE, Streamer
 from tests.support.collector import TradeCollector
 from tests.support.events import SEED_EVENTS, WORKED_EXAMPLE_SETTINGS, trade_event
 from tests.support.fake_binance_rest import FakeBinanceRest
@@ -256,3 +257,28 @@ async def test_the_status_row_says_when_the_stream_stops(streaming, engine):
 
     stopped = await status_row(stream.url, lambda row: not row.connected)
     assert stopped.updated_at > connected.updated_at
+
+
+async def test_a_streamer_that_falls_behind_holds_a_bounded_backlog_and_loses_nothing(
+    streaming, channel_layer, monkeypatch
+):
+    stream, _, _ = streaming
+    monkeypatch.setattr(streamer_module, "FRAME_BACKLOG", 20)
+    depths: list[int] = []
+    handle = Streamer._on_frame
+
+    async def behind(self, frame):  # a slow engine: the connection's reader gets a turn on every frame
+        depths.append(self._queue.qsize())
+        loop = asyncio.get_running_loop()
+        turn = loop.create_future()
+        loop.call_soon(turn.set_result, None)
+        await turn
+        await handle(self, frame)
+
+    monkeypatch.setattr(Streamer, "_on_frame", behind)
+    async with TradeCollector(channel_layer, ["XRPUSDT"]) as seen:
+        await stream.publish(*trades(1, 2000))
+        await seen.wait_for(2000, timeout=60)
+
+    assert seen.trade_ids("XRPUSDT") == ids(1, 2000), "lost, doubled or out of order"
+    assert 20 <= max(depths) <= 21, f"frames waiting at most {max(depths)}, not the backlog's 20"
