@@ -3,8 +3,9 @@
 A naive trader's sell is matched with its own buy (orders without a trader's client id form one
 first-in-first-out queue), so each trader's books are independent of the others': the symbol's
 figures are the sums of its traders'. The ledger walks a trader's orders again only when one of
-them changed, and a trader whose orders are all closed with everything bought sold again is
-settled: its figures are added to the symbol's totals and its orders let go. So a live desk stays
+them changed, and a trader whose orders are all closed and whose last fill was its sell is
+settled: its figures are added to the symbol's totals (what it could not sell, the commission
+taken in the base asset, as one holding) and its orders let go. So a live desk stays
 cheap, in time and memory, however many cycles a symbol has completed.
 """
 
@@ -14,7 +15,7 @@ from decimal import Decimal
 
 from core.fees import FEE_RATE
 from core.values import Order, Side
-from data_warehouse.report import ZERO, Lot, Step, trader_of, walk
+from data_warehouse.report import ZERO, Lot, Step, fills, trader_of, walk
 from naive.client_ids import trader_of as trader_number
 
 
@@ -46,6 +47,12 @@ class Totals:
     fees: Decimal = ZERO
     cycles: int = 0
     wins: int = 0
+    left_quantity: Decimal = ZERO  # bought and never sold (a buy's commission in the base asset)
+    left_cost: Decimal = ZERO  # what that cost, fees included
+
+    def left_value(self, price: Decimal) -> Decimal:
+        """What the quantity left would bring at ``price`` (as Lot.value, summed)."""
+        return self.left_quantity * price * (1 - FEE_RATE)
 
 
 class Ledger:
@@ -100,22 +107,27 @@ class Ledger:
             realized, cycles, wins = realized + book.realized, cycles + book.cycles, wins + book.wins
             fees += self._fees[key]
             lots += book.lots
-        unrealized = None if price is None else sum((lot.value(price) - lot.cost for lot in lots), ZERO)
-        holding = sum((lot.quantity for lot in lots), ZERO)
-        cost = sum((lot.cost for lot in lots), ZERO)
+        unrealized = None
+        if price is not None:
+            left = done.left_value(price) - done.left_cost
+            unrealized = sum((lot.value(price) - lot.cost for lot in lots), left)
+        holding = sum((lot.quantity for lot in lots), done.left_quantity)
+        cost = sum((lot.cost for lot in lots), done.left_cost)
         return Figures(realized, unrealized, fees, cycles, wins, holding, cost)
 
     def _settle_if_done(self, key: str) -> None:
-        """Fold a trader into the totals once its orders are closed and what it bought is sold."""
+        """Fold a trader into the totals once its orders are closed and its last fill sold what it bought."""
         orders = self._orders[key].values()
         if not orders or any(order.status.is_open for order in orders):
             return
-        bought = sum((o.executed_qty for o in orders if o.side is Side.BUY), ZERO)
-        if bought != sum((o.executed_qty for o in orders if o.side is Side.SELL), ZERO):
+        filled = fills(orders)
+        if filled and (filled[-1].side is not Side.SELL or not any(o.side is Side.BUY for o in filled)):
             return  # holding, or a sell whose buy has not been reported yet
         book, done = self._book(key), self._settled
         done.realized, done.fees = done.realized + book.realized, done.fees + self._fees.pop(key)
         done.cycles, done.wins = done.cycles + book.cycles, done.wins + book.wins
+        done.left_quantity += sum((lot.quantity for lot in book.lots), ZERO)
+        done.left_cost += sum((lot.cost for lot in book.lots), ZERO)
         self._settled_up_to[key] = max(self._orders.pop(key))
         del self._books[key]
         self._sorted = None

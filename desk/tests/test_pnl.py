@@ -149,3 +149,22 @@ def test_a_sell_reported_before_its_buy_does_not_settle_the_trader() -> None:
     assert ledger.add(SEED[0])
 
     assert ledger.figures(D("0.4321")).realized == D("0.015665482")
+
+
+def test_a_trader_that_sold_less_than_it_bought_is_settled_with_what_is_left() -> None:
+    # The buy's commission was taken in the base asset: the sell has 0.05 less to sell.
+    ledger, orders = Ledger(), []
+    for trader in range(1, 301):
+        buy = order(2 * trader - 1, trader, "BUY", "0.4307", "46.43", "46.43", "FILLED", 10 * trader)
+        sell = order(2 * trader, trader, "SELL", "0.4319", "46.38", "46.38", "FILLED", 10 * trader + 5)
+        orders += [buy, sell]
+        ledger.add(buy)
+        ledger.add(sell)
+        ledger.figures(D("0.43"))
+
+    figures = ledger.figures(D("0.4321"))
+    report = build_report(orders, [(30_000, D("0.4321"))])
+
+    assert ledger.orders() == []
+    assert (figures.realized, figures.unrealized) == (report.realized_pnl, report.unrealized_pnl)
+    assert figures.holding == D("15.00")  # 300 × 0.05 left over
