@@ -35,6 +35,7 @@ from tuning.ranges import FINEST, KNOBS, MarketFacts, RangeError, search_ranges,
 from tuning.results import TrialRecord, best_of
 from tuning.trades import FileTrades, StoredTrades, open_trades
 from tuning.trial import TrialFailed, TrialRunner, worker_name
+from tuning.trial_limit import MAX_TRIALS, StudyFull
 from tuning.walk_forward import WalkForwardError, split, whole
 
 STUDY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -193,6 +194,7 @@ def create_study(
         raise SearchError(
             f"a study named {name} already exists: add workers with --join {name}, or choose another --study"
         ) from None
+    study.set_user_attr(MAX_TRIALS, config.trials)  # before the config: no worker joins a study without it
     study.set_user_attr("config", config.to_json())
     study.set_user_attr("descriptions", descriptions)
     study.set_user_attr("created_by", worker_name())
@@ -263,7 +265,8 @@ def run_trials(
 
     if is_full(study, config):
         return 0
-    study.optimize(TrialRunner(config, trades, worker_name()), catch=(TrialFailed,), callbacks=[after_trial])
+    with contextlib.suppress(StudyFull):  # another worker started the last trial first
+        study.optimize(TrialRunner(config, trades, worker_name()), catch=(TrialFailed,), callbacks=[after_trial])
     return ran
 
 

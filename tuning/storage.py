@@ -26,6 +26,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from sqlalchemy import event
 from sqlalchemy.engine import URL
 
+from tuning.trial_limit import TrialLimitedStorage
+
 LIBPQ_OPTIONS = ("sslmode", "sslrootcert", "sslcert", "sslkey", "connect_timeout", "application_name", "options")
 
 
@@ -97,7 +99,7 @@ def open_storage(*, heartbeat: bool = True) -> optuna.storages.RDBStorage:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         try:
-            storage = optuna.storages.RDBStorage(url, engine_kwargs=engine_options, **timing)
+            storage = TrialLimitedStorage(url, engine_kwargs=engine_options, **timing)
         except Exception as error:  # SQLAlchemy's errors may quote the URL: say what failed, not where
             what = f"{vendor()} database ({type(error).__name__})"
             raise StorageError(f"cannot open the study storage in the {what}") from None
