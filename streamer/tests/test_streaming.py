@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 from conftest import run_command
 from core.values import TradeEvent
 from naive.models import TradingSettings
+from streamer import store as streamer_store
 from streamer import streamer as streamer_module
 from streamer.models import StreamerStatus, StreamingSettings
 from streamer.streamer import ROTATE, Streamer
@@ -214,19 +215,45 @@ async def test_streaming_starts_again_with_the_engine(binance, start_engine, see
     await stream.wait_until(lambda fake: fake.subscribers(XRP) == 1)
 
 
-async def status_row(source: str, condition, timeout: float = 10.0) -> StreamerStatus:
-    """The streamer's status row once ``condition(row)`` holds (it is written on the engine's database thread)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        row = await sync_to_async(StreamerStatus.objects.filter(source=source).first)()
-        if row is not None and condition(row):
-            return row
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"the status row of {source} never met the condition; last: {row and vars(row)}")
-        await asyncio.sleep(0.02)  # polling the database for a condition, with a deadline
+class StatusRows:
+    """The streamer's status row as the tests wait for it: read again each time the engine writes it."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        loop, self._written = asyncio.get_running_loop(), asyncio.Event()
+        write_totals = streamer_store.write_totals
+
+        def writing(*args, **kwargs) -> None:  # runs on the engine's database thread
+            write_totals(*args, **kwargs)
+            loop.call_soon_threadsafe(self._written.set)
+
+        monkeypatch.setattr(streamer_store, "write_totals", writing)
+
+    async def once(self, source: str, condition, timeout: float = 10.0) -> StreamerStatus:
+        """The row once ``condition(row)`` holds; fails naming the last row read."""
+        row = None
+
+        async def until() -> StreamerStatus:
+            nonlocal row
+            while True:
+                self._written.clear()  # before the read: a write during it wakes the next wait
+                row = await sync_to_async(StreamerStatus.objects.filter(source=source).first)()
+                if row is not None and condition(row):
+                    return row
+                await self._written.wait()
+
+        try:
+            return await asyncio.wait_for(until(), timeout)
+        except TimeoutError:
+            last = row and vars(row)
+            raise AssertionError(f"the status row of {source} never met the condition; last: {last}") from None
 
 
-async def test_a_connection_that_fails_is_logged_with_its_cause_and_next_try(binance, engine, caplog):
+@pytest.fixture
+async def status_rows(monkeypatch) -> StatusRows:
+    return StatusRows(monkeypatch)
+
+
+async def test_a_connection_that_fails_is_logged_with_its_cause_and_next_try(binance, engine, caplog, status_rows):
     """Issue 13: a failing connection is told at WARNING (once a minute), and the status row stays true."""
     stream, _ = binance
     await stream.stop()  # Binance cannot be reached
@@ -243,19 +270,19 @@ async def test_a_connection_that_fails_is_logged_with_its_cause_and_next_try(bin
     assert "next try in " in warnings[0] and " UTC)" in warnings[0]
     assert len([r for r in told if r.levelno == logging.DEBUG]) >= 4, "the others are logged at DEBUG"
 
-    first = await status_row(stream.url, lambda row: row.reconnects >= 1)
+    first = await status_rows.once(stream.url, lambda row: row.reconnects >= 1)
     assert not first.connected and "cannot connect to" in first.last_error
-    later = await status_row(stream.url, lambda row: row.updated_at > first.updated_at)
+    later = await status_rows.once(stream.url, lambda row: row.updated_at > first.updated_at)
     assert later.reconnects > first.reconnects and not later.connected
 
 
-async def test_the_status_row_says_when_the_stream_stops(streaming, engine):
+async def test_the_status_row_says_when_the_stream_stops(streaming, engine, status_rows):
     stream, _, _ = streaming
-    connected = await status_row(stream.url, lambda row: row.connected)
+    connected = await status_rows.once(stream.url, lambda row: row.connected)
 
     await run_command("stop_streaming", "XRPUSDT")
 
-    stopped = await status_row(stream.url, lambda row: not row.connected)
+    stopped = await status_rows.once(stream.url, lambda row: not row.connected)
     assert stopped.updated_at > connected.updated_at
 
 
