@@ -29,6 +29,7 @@ _DECIMAL = r"[0-9]{1,11}(?:\.[0-9]{1,8})?"
 DECIMAL_TEXT = re.compile(_DECIMAL)
 _COMMON_DECIMAL = r"[0-9]{1,10}(?:\.[0-9]{1,8})?"
 COMMON_DECIMAL_COLUMN = re.compile(rf"{_COMMON_DECIMAL}(?:,{_COMMON_DECIMAL})*")
+ZERO_IN_COLUMN = re.compile(r"(?:^|,)0+(?:\.0+)?(?=,|$)")  # a value of zero, in a column of that form
 DIGITS = re.compile(r"[0-9]+")
 
 
@@ -66,8 +67,8 @@ def check_decimal_column(texts: list[str]) -> bool:
     Larger values (up to MAX_DECIMAL) are Binance's too, but so rare that the row-by-row path,
     which checks them exactly, may look at their block.
     """
-    # Once the text is in that form, a float is above 0 exactly when the decimal is: a check, never money.
-    return bool(COMMON_DECIMAL_COLUMN.fullmatch(",".join(texts))) and min(map(float, texts)) > 0
+    joined = ",".join(texts)
+    return bool(COMMON_DECIMAL_COLUMN.fullmatch(joined)) and ZERO_IN_COLUMN.search(joined) is None
 
 
 def check_boolean_column(texts: list[str]) -> list[bool] | None:

@@ -53,6 +53,9 @@ DECIMALS = [
     pytest.param(".418", "is not written as Binance writes decimals", id="no leading digit"),
     pytest.param("7.", "is not written as Binance writes decimals", id="no decimals after the point"),
     pytest.param("0", "must be positive", id="zero"),
+    pytest.param("0.00000000", "must be positive", id="zero with 8 places"),
+    pytest.param("000.0", "must be positive", id="zero with leading zeros"),
+    pytest.param("0.10", None, id="a zero before and after the point"),
     pytest.param("-0.418", "must be positive", id="negative"),
     pytest.param("NaN", "must be positive", id="NaN"),
     pytest.param("Infinity", "must be positive", id="infinity"),
@@ -98,6 +101,20 @@ def test_prices_and_quantities(text, problem, column):
     # The column check may send a rare valid value (10^10 or more) to the row-by-row path; never a bad one through.
     passed = fields.check_decimal_column([text])
     assert passed == (problem is None) or (problem is None and len(text.split(".")[0]) == 11)
+
+
+@pytest.mark.parametrize(
+    ("column", "passes"),
+    [
+        (["0.41809000", "1", "0.00000001"], True),
+        (["0.00000000", "1", "2"], False),
+        (["1", "0", "2"], False),
+        (["1", "2", "00.00"], False),
+        (["10", "100.00", "0.01"], True),
+    ],
+)
+def test_a_zero_anywhere_in_a_column_sends_it_row_by_row(column, passes):
+    assert fields.check_decimal_column(column) is passes
 
 
 @pytest.mark.parametrize(("text", "problem"), BOOLEANS)
