@@ -187,9 +187,9 @@ class Leader(Actor):
             prices: list[Decimal | None] = batch.decimals()  # shared with the exchange feed
             if not (min(prices) > 0 and max(prices).is_finite()):
                 raise InvalidOperation
-            self._last_trade_id = batch.trade_ids[-1]
+            self._last_trade_id, clean = batch.trade_ids[-1], True
         except (InvalidOperation, TypeError, ValueError):
-            prices = [_price(text) for text in batch.prices]
+            prices, clean = [_price(text) for text in batch.prices], False
             good = [index for index in range(first, len(prices)) if prices[index] is not None]
             if good:  # a bad trade must not move the mark: its id may be anything
                 self._last_trade_id = batch.trade_ids[good[-1]]
@@ -198,7 +198,8 @@ class Leader(Actor):
             end = min(start + CHUNK, len(prices))
             low, high = self.band
             chunk = prices[start:end]
-            if None not in chunk and min(chunk) > low and max(chunk) < high:  # type: ignore[type-var]
+            # (`None in chunk` compares each Decimal with None through the numbers ABCs: skipped when clean.)
+            if (clean or None not in chunk) and min(chunk) > low and max(chunk) < high:  # type: ignore[type-var]
                 start = end
                 continue
             for index in range(start, end):

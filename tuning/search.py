@@ -211,6 +211,8 @@ def load_study(storage: optuna.storages.RDBStorage, name: str, seed: int | None)
     if raw is None:
         raise SearchError(f"study {name!r} was not made by `manage.py optimise` (it has no search settings)")
     config = SearchConfig.from_json(raw)
+    if MAX_TRIALS not in study.user_attrs:  # a study made before the storage kept the limit
+        study.set_user_attr(MAX_TRIALS, config.trials)
     study.sampler = sampler(config, seed)
     return study, config
 

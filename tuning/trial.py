@@ -55,11 +55,6 @@ class TrialRunner:
     worker: str
 
     def __call__(self, trial: optuna.Trial) -> float:
-        if trial.number >= self.config.trials:
-            # Two workers asked for a trial at the same moment as the study filled up: this one is spare.
-            trial.study.stop()
-            trial.set_user_attr("failure", f"spare: the study already had its {self.config.trials} trials")
-            raise optuna.TrialPruned()
         settings = sample(trial, self.config.ranges)
         trial.set_user_attr("settings", settings)
         trial.set_user_attr("worker", self.worker)

@@ -1,13 +1,19 @@
 """A study gets exactly the trials it asked for, even when many workers ask for the last one at once."""
 
 import threading
+from decimal import Decimal
 
 import optuna
 import pytest
 
+from tuning import search
+from tuning.config import SearchConfig, SourceSpec
+from tuning.objectives import Objective
+from tuning.ranges import KNOBS, Range
 from tuning.storage import study_storage
 from tuning.tests.support import study_name
 from tuning.trial_limit import MAX_TRIALS, StudyFull
+from tuning.walk_forward import Window
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -57,3 +63,25 @@ def test_eight_workers_asking_at_once_make_exactly_the_limit():
         assert not any(thread.is_alive() for thread in threads), "a worker still waits for the study's lock"
         assert sorted(outcomes) == ["full"] * (workers - limit) + ["made"] * limit
         assert len(study.get_trials(deepcopy=False)) == limit
+
+
+def test_a_study_made_before_the_limit_gets_it_when_joined():
+    config = SearchConfig(
+        symbol="XRPUSDT",
+        source=SourceSpec(path="/data/XRPUSDT.csv"),
+        tuning=Window(1, 10),
+        testing=None,
+        ranges={knob: Range(knob, Decimal("1"), Decimal("2"), Decimal("1")) for knob in KNOBS},
+        objective=Objective("pnl"),
+        trials=2,
+        baseline={"chunks": "5"},
+        seed=7,
+    )
+    with study_storage(heartbeat=False) as storage:
+        old = new_study(storage, None)
+        old.set_user_attr("config", config.to_json())
+        joined, _ = search.load_study(storage, old.study_name, seed=1)
+        assert joined.user_attrs[MAX_TRIALS] == 2
+        joined.ask(), joined.ask()
+        with pytest.raises(StudyFull):
+            joined.ask()
