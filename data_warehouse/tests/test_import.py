@@ -13,7 +13,7 @@ from django.db import connection, transaction
 
 from core.codec import TradeBatch
 from data_warehouse.models import Trade
-from data_warehouse.trade_records import count_trades, insert_trades, read_page
+from data_warehouse.trade_records import count_trades, insert_trades, page_query, read_page
 from tests.support.shared import shared_file
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]  # bulk SQL differs per database
@@ -532,23 +532,60 @@ def test_read_page_returns_the_stored_values(mixed_trades):
     assert page.makers == [False, False, True]
 
 
-def test_replay_pages_are_read_from_the_replay_index(mixed_trades):
-    sql = (
-        f"SELECT trade_id FROM {Trade._meta.db_table} WHERE symbol = 'XRPUSDT' AND kind = 'trade' "
-        f"AND trade_time >= {DAY} AND trade_time < {DAY + 100} "
-        f"AND (trade_time > {DAY + 5} OR (trade_time = {DAY + 5} AND trade_id > 3)) "
-        "ORDER BY trade_time, trade_id LIMIT 5"
-    )
+def replay_plan(sql: str, params: list) -> str:
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("EXPLAIN " + sql)
+            cursor.execute("EXPLAIN " + sql, params)
         else:
-            cursor.execute("EXPLAIN QUERY PLAN " + sql)
-        plan = " ".join(str(cell) for row in cursor.fetchall() for cell in row)
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        return " ".join(str(cell) for row in cursor.fetchall() for cell in row)
 
+
+def index_entries_read(sql: str, params: list) -> int:
+    """How many entries of the replay index the database reads to answer the query."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+            nodes, read = [cursor.fetchone()[0][0]["Plan"]], 0
+            while nodes:
+                node = nodes.pop()
+                nodes += node.get("Plans", [])
+                if node.get("Index Name") == "trade_replay_order":
+                    read += node["Actual Rows"] + node.get("Rows Removed by Filter", 0)
+            return read
+        steps = 0
+
+        def step() -> int:
+            nonlocal steps
+            steps += 1
+            return 0
+
+        raw = connection.connection
+        raw.set_progress_handler(step, 1)  # one call per virtual machine instruction
+        try:
+            cursor.execute(sql, params)
+            cursor.fetchall()
+        finally:
+            raw.set_progress_handler(None, 1)
+        return steps
+
+
+def test_replay_pages_are_read_from_the_replay_index(mixed_trades):
+    sql, params = page_query("XRPUSDT", "trade", DAY, DAY + 100, (DAY + 5, 3), 5)
+    plan = replay_plan(sql, params)
     assert "trade_replay_order" in plan
     assert "TEMP B-TREE" not in plan and "Sort" not in plan, f"the index gives the order, no sort: {plan}"
+
+
+def test_a_late_page_costs_what_the_first_one_does(seeded):
+    ids = list(range(1, 4001))
+    insert(batch(ids, times=[DAY + trade_id // 3 for trade_id in ids]))  # three trades a millisecond
+    first = index_entries_read(*page_query("XRPUSDT", "trade", DAY, DAY + 86_400_000, None, 10))
+    late = index_entries_read(*page_query("XRPUSDT", "trade", DAY, DAY + 86_400_000, (DAY + 3980 // 3, 3980), 10))
+    # Walking the index from the window's start would read about 4,000 entries for the late page.
+    assert late < 3 * first, f"the late page read {late} against {first} for the first one"
 
 
 # --- the symbol a file's name carries (issue 12, item 5) ---------------------------------------
