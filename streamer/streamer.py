@@ -101,6 +101,7 @@ class Streamer(Actor):
         self._held: list[str | bytes] = []
         self._outbox: dict[str, list[tuple[TradeEvent, bool]]] = {}
         self._unsubscribed: set[str] = set()  # dropped symbols whose last frames may still arrive
+        self._withheld: dict[str, int] = {}  # symbol → the first trade not published while its lease looked lost
         self._tasks: set[asyncio.Task] = set()
         self._warnings = Throttle(options.warn_every_seconds)
         self._lost: dict[StreamConnection, str] = {}  # why a connection ended, when it raised
@@ -124,6 +125,7 @@ class Streamer(Actor):
     @handles(FLUSH)
     async def flush(self, message: dict[str, Any]) -> None:
         await self._flush(refresh=True)
+        self._retry_withheld()
 
     @handles(FAILED)
     async def failed(self, message: dict[str, Any]) -> None:
@@ -267,6 +269,8 @@ class Streamer(Actor):
             self.stats.count("bad_frames", f"Binance refused request {parsed.request_id}: {parsed.error}")
 
     async def _deliver(self, event: TradeEvent) -> None:
+        if event.symbol in self._withheld and not self._owns(event.symbol):
+            return  # everything from the first trade held back is fetched again once the lease holds
         if event.symbol not in self.tracker.last and self.progress.resume_point(event.symbol) is None:
             await self.progress.begin(event.symbol, event.trade_id, event.trade_time)
         seen = self.tracker.observe(event.symbol, event.trade_id)
@@ -299,15 +303,41 @@ class Streamer(Actor):
             await self._publish(symbol, message, queued)
 
     async def _publish(self, symbol: str, message: dict[str, Any], queued: list[tuple[TradeEvent, bool]]) -> None:
-        try:
-            self.ownership.check(symbol)
-        except LeaseLost:
-            return  # another engine streams the symbol now; this one drops it at the engine's next check
+        if not self._owns(symbol):
+            self._withhold(symbol, queued[0][0].trade_id)
+            return
         await self.ctx.publish(trade_events_group(symbol), message)
+        self._withheld.pop(symbol, None)
         for event, filled in queued:
             self.stats.published(event, filled=filled)
         last = queued[-1][0]
         self.progress.published(symbol, last.trade_id, last.trade_time)
+
+    def _owns(self, symbol: str) -> bool:
+        try:
+            self.ownership.check(symbol)
+        except LeaseLost:
+            return False
+        return True
+
+    def _withhold(self, symbol: str, first_id: int) -> None:
+        """Trades the lease did not allow publishing: none counts as seen, so they are fetched again if it holds.
+
+        Either another engine runs the symbol now (this one drops it at the engine's next check), or
+        this engine was paused past its lease's margin (a frozen process, a long collection) and
+        its next renewal keeps the symbol: then the trades read meanwhile must still go out.
+        """
+        if symbol not in self._withheld:
+            self._withheld[symbol] = first_id
+            logger.warning("%s: the lease is not confirmed; trades from id %d wait until it is", symbol, first_id)
+        self.tracker.forget(symbol)
+        self.tracker.accept(symbol, self._withheld[symbol] - 1)
+
+    def _retry_withheld(self) -> None:
+        """Catch up the symbols whose trades were held back and whose lease holds again (the market may be quiet)."""
+        ready = {symbol for symbol in self._withheld if self._owns(symbol)}
+        if ready:
+            self._queue.put_nowait((None, ready))
 
     def _resume(self, symbols: set[str]) -> None:
         """Go on after each symbol's resume point: the trades after it are fetched as a gap."""
@@ -367,6 +397,7 @@ class Streamer(Actor):
                 await connection.unsubscribe(removed)
         for symbol in removed:
             self.tracker.forget(symbol)
+            self._withheld.pop(symbol, None)
 
     async def _flush(self, *, refresh: bool = False) -> bool:
         """Write the counts and the connection's state when they changed (and, on ``refresh``, when due).

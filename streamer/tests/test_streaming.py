@@ -309,3 +309,48 @@ async def test_a_streamer_that_falls_behind_holds_a_bounded_backlog_and_loses_no
 
     assert seen.trade_ids("XRPUSDT") == ids(1, 2000), "lost, doubled or out of order"
     assert 20 <= max(depths) <= 21, f"frames waiting at most {max(depths)}, not the backlog's 20"
+
+
+@pytest.mark.parametrize("then", ["quiet market", "trades go on"])
+async def test_trades_read_while_the_lease_looked_lost_go_out_once_it_holds(
+    streaming, channel_layer, monkeypatch, then
+):
+    """A pause past the lease's margin (a frozen process) makes the lease look lost until the next renewal.
+
+    The trades read meanwhile are not published then, but they are not forgotten either: once the
+    renewal keeps the symbol they go out, in order and once each, whether the market goes on or not.
+    """
+    stream, rest, _ = streaming
+    lapsed, read, seen_read = True, [], asyncio.Event()
+    owns, deliver = Streamer._owns, Streamer._deliver
+
+    def owning(self, symbol: str) -> bool:
+        return not lapsed and owns(self, symbol)
+
+    async def delivering(self, event: TradeEvent) -> None:
+        read.append(event.trade_id)
+        seen_read.set()
+        await deliver(self, event)
+
+    monkeypatch.setattr(Streamer, "_owns", owning)
+    monkeypatch.setattr(Streamer, "_deliver", delivering)
+    rest.add(*trades(1, 5))  # what the market made
+    async with TradeCollector(channel_layer, ["XRPUSDT"]) as seen:
+        await stream.publish(*trades(1, 5))
+
+        async def all_read() -> None:
+            while len(read) < 5:
+                seen_read.clear()
+                await seen_read.wait()
+
+        await asyncio.wait_for(all_read(), 10)
+        assert seen.trade_ids("XRPUSDT") == [], "nothing goes out while the lease looks lost"
+        lapsed = False
+        if then == "trades go on":
+            rest.add(*trades(6, 7))
+            await stream.publish(*trades(6, 7))
+            await seen.wait_for(7)
+            assert seen.trade_ids("XRPUSDT") == ids(1, 7)
+        else:
+            await seen.wait_for(5)  # caught up at the next flush tick, with no new trade to show the gap
+            assert seen.trade_ids("XRPUSDT") == ids(1, 5)
