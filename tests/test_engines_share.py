@@ -271,3 +271,56 @@ async def test_a_frozen_owner_that_wakes_after_a_takeover_does_nothing_and_steps
         await stop_all([frozen, other])
 
     assert await orders("simulated", "XRPUSDT") == await reference("XRPUSDT", days, tmp_path)
+
+
+async def test_an_owner_paused_past_its_margin_keeps_the_symbol_and_loses_no_trade(market, engines, tmp_path):
+    """Paused (SIGSTOP) until its lease ran out, with no engine to take over, the owner wakes and goes on.
+
+    On waking it reads the trades that arrived meanwhile before its next renewal, while by its own
+    clock the lease has lapsed: it must hold them back, not drop them, and publish them once the
+    renewal keeps the symbol. Every order then equals an uninterrupted run's.
+    """
+    for symbol in SYMBOLS[:3]:
+        await run_command("stop_trading", symbol)
+        await run_command("stop_streaming", symbol)
+        await run_command("stop_storing", "ORDERS", symbol)
+    days = {symbol: busy_day(symbol, 7, TRADES) for symbol in SYMBOLS}
+    publish = lambda a, b: market.make(*days["XRPUSDT"][a:b])  # noqa: E731
+    paused = engines("paused")
+    try:
+        await paused.start()
+        first = await until_owned(paused, lambda o: "XRPUSDT" in o, what="XRPUSDT owned")
+        await market.stream.wait_until(lambda fake: fake.subscribers("xrpusdt@trade") == 1, 30)
+        await publish(0, STEP)
+        await paused.until(
+            resume_points,
+            lambda p: p.get("XRPUSDT", 0) >= days["XRPUSDT"][STEP - 1].trade_id,
+            what="the first trades handled",
+        )
+
+        paused.pause()  # SIGSTOP: no renewal; the trades below wait in its socket
+        await publish(STEP, STEP + 20)
+        await paused.until(owners, lambda o: "XRPUSDT" not in o, what="the lease ran out in the database")
+        paused.resume()  # SIGCONT: its own clock says the lease lapsed until the next renewal keeps it
+
+        await paused.until(
+            resume_points,
+            lambda p: p.get("XRPUSDT", 0) >= days["XRPUSDT"][STEP + 19].trade_id,
+            what="the trades that arrived during the pause handled",
+        )
+        for begin in range(STEP + 20, TRADES, STEP):
+            await publish(begin, min(begin + STEP, TRADES))
+        last = days["XRPUSDT"][-1].trade_id
+        await paused.until(resume_points, lambda p: p.get("XRPUSDT", 0) >= last, what="every trade handled")
+        expected = await orders("simulated", "XRPUSDT")
+        await paused.until(
+            lambda: orders("simulated", "XRPUSDT", Order),
+            lambda rows: rows == expected,
+            what="stored orders equal the exchange's",
+        )
+        assert (await owners()).get("XRPUSDT") == first["XRPUSDT"], "the same engine still runs XRPUSDT"
+        assert "lost XRPUSDT" not in paused.output()
+    finally:
+        await stop_all([paused])
+
+    assert await orders("simulated", "XRPUSDT") == await reference("XRPUSDT", days, tmp_path)
