@@ -114,10 +114,17 @@ class DatabaseSource:
         return total
 
     async def batches(self, db: Database, batch_size: int) -> AsyncIterator[TradeBatch]:
-        after: tuple[int, int] | None = None
-        while True:
-            batch = await db.run(trade_records.read_page, self.symbol, self.kind, *self.window, after, batch_size)
-            if not len(batch):
-                return
-            yield batch
-            after = (batch.trade_times[-1], batch.trade_ids[-1])
+        """The stored trades page by page; the next page is read on the database thread while this one is handled."""
+
+        def read(after: tuple[int, int] | None) -> asyncio.Future[TradeBatch]:
+            page = (self.symbol, self.kind, *self.window, after, batch_size)
+            return asyncio.ensure_future(db.run(trade_records.read_page, *page))
+
+        ahead = read(None)
+        try:
+            while len(batch := await ahead):
+                ahead = read((batch.trade_times[-1], batch.trade_ids[-1]))
+                yield batch
+        finally:
+            # A page read ahead that nobody will take: an error it met no longer matters.
+            ahead.add_done_callback(lambda page: page.cancelled() or page.exception())
