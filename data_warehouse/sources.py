@@ -31,8 +31,8 @@ class FileSource:
     """A trade file, read and checked completely before anything is replayed.
 
     A file of up to KEEP_TRADES trades (a busy day of one symbol) is kept in memory from that
-    check (230 bytes a trade: about 110 MiB at most); a larger one is read again for the replay,
-    so memory stays bounded whatever the file's size.
+    check (230 bytes a trade: about 110 MiB at most), each batch let go once it is replayed; a
+    larger one is read again for the replay, so memory stays bounded whatever the file's size.
     """
 
     path: Path
@@ -56,8 +56,10 @@ class FileSource:
     async def batches(self, db: Database, batch_size: int) -> AsyncIterator[TradeBatch]:
         """The file's batches: those kept, or read again (the next one on a thread while this one is handled)."""
         if self._kept is not None:
-            for batch in self._kept:
-                yield batch
+            kept, self._kept = self._kept, None  # handed out once; a second replay reads the file again
+            kept.reverse()
+            while kept:
+                yield kept.pop()  # let go of each batch once it is replayed (with its prices as Decimals)
             return
         reading = iter_trades(self.path, self.symbol, batch_size)
         ahead = asyncio.ensure_future(asyncio.to_thread(next, reading, None))
