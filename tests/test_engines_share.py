@@ -135,6 +135,19 @@ async def stream_step(market: Market, watch: EngineProcess, days: dict, begin: i
     await watch.until(resume_points, done, what=f"trades up to #{end} handled", timeout=60)
 
 
+async def only_xrpusdt() -> None:
+    """Trade, stream and store XRPUSDT alone (the market fixture turns all four on)."""
+    for symbol in SYMBOLS[:3]:
+        await run_command("stop_trading", symbol)
+        await run_command("stop_streaming", symbol)
+        await run_command("stop_storing", "ORDERS", symbol)
+
+
+async def handled(process: EngineProcess, trade: TradeEvent, what: str) -> None:
+    """Once XRPUSDT's resume point reached ``trade``: everything it caused is written."""
+    await process.until(resume_points, lambda p: p.get("XRPUSDT", 0) >= trade.trade_id, what=what)
+
+
 async def reference(symbol: str, days: dict, tmp_path: Path) -> list[tuple]:
     """The orders of an uninterrupted run: the same trades replayed through the engine as a backtest."""
     path = tmp_path / f"{symbol}.csv"
@@ -221,10 +234,7 @@ async def test_a_clean_stop_hands_its_symbols_over_at_once(market, engines):
 
 async def test_a_frozen_owner_that_wakes_after_a_takeover_does_nothing_and_steps_down(market, engines, tmp_path):
     stream = market.stream
-    for symbol in SYMBOLS[:3]:
-        await run_command("stop_trading", symbol)
-        await run_command("stop_streaming", symbol)
-        await run_command("stop_storing", "ORDERS", symbol)
+    await only_xrpusdt()
     days = {symbol: busy_day(symbol, 5, TRADES) for symbol in SYMBOLS}
     frozen, other = engines("frozen"), engines("other")
     try:
@@ -234,22 +244,14 @@ async def test_a_frozen_owner_that_wakes_after_a_takeover_does_nothing_and_steps
         await stream.wait_until(lambda fake: fake.subscribers("xrpusdt@trade") == 1, 30)
         publish = lambda a, b: market.make(*days["XRPUSDT"][a:b])  # noqa: E731
         await publish(0, STEP)
-        await frozen.until(
-            resume_points,
-            lambda p: p.get("XRPUSDT", 0) >= days["XRPUSDT"][STEP - 1].trade_id,
-            what="the first trades handled",
-        )
+        await handled(frozen, days["XRPUSDT"][STEP - 1], "the first trades handled")
 
         frozen.pause()  # SIGSTOP: no renewal; its connections stay open and fill up
         await publish(STEP, STEP + 20)  # the frozen engine's socket keeps these for when it wakes
         await other.until(owners, lambda o: o.get("XRPUSDT") not in (None, first["XRPUSDT"]), what="takeover")
         await stream.wait_until(lambda fake: fake.subscribers("xrpusdt@trade") == 2, 30)
         await publish(STEP + 20, 3 * STEP)
-        await other.until(
-            resume_points,
-            lambda p: p.get("XRPUSDT", 0) >= days["XRPUSDT"][3 * STEP - 1].trade_id,
-            what="the new owner handled the trades",
-        )
+        await handled(other, days["XRPUSDT"][3 * STEP - 1], "the new owner handled the trades")
         frozen.resume()  # SIGCONT: it wakes up believing nothing happened
 
         async def log() -> str:
@@ -258,8 +260,7 @@ async def test_a_frozen_owner_that_wakes_after_a_takeover_does_nothing_and_steps
         await frozen.until(log, lambda text: "lost XRPUSDT" in text, what="the woken engine notices it lost XRPUSDT")
         for begin in range(3 * STEP, TRADES, STEP):
             await publish(begin, begin + STEP)
-        last = days["XRPUSDT"][-1].trade_id
-        await other.until(resume_points, lambda p: p.get("XRPUSDT", 0) >= last, what="every trade handled")
+        await handled(other, days["XRPUSDT"][-1], "every trade handled")
         expected = await orders("simulated", "XRPUSDT")
         await other.until(
             lambda: orders("simulated", "XRPUSDT", Order),
@@ -280,10 +281,7 @@ async def test_an_owner_paused_past_its_margin_keeps_the_symbol_and_loses_no_tra
     clock the lease has lapsed: it must hold them back, not drop them, and publish them once the
     renewal keeps the symbol. Every order then equals an uninterrupted run's.
     """
-    for symbol in SYMBOLS[:3]:
-        await run_command("stop_trading", symbol)
-        await run_command("stop_streaming", symbol)
-        await run_command("stop_storing", "ORDERS", symbol)
+    await only_xrpusdt()
     days = {symbol: busy_day(symbol, 7, TRADES) for symbol in SYMBOLS}
     publish = lambda a, b: market.make(*days["XRPUSDT"][a:b])  # noqa: E731
     paused = engines("paused")
@@ -292,26 +290,17 @@ async def test_an_owner_paused_past_its_margin_keeps_the_symbol_and_loses_no_tra
         first = await until_owned(paused, lambda o: "XRPUSDT" in o, what="XRPUSDT owned")
         await market.stream.wait_until(lambda fake: fake.subscribers("xrpusdt@trade") == 1, 30)
         await publish(0, STEP)
-        await paused.until(
-            resume_points,
-            lambda p: p.get("XRPUSDT", 0) >= days["XRPUSDT"][STEP - 1].trade_id,
-            what="the first trades handled",
-        )
+        await handled(paused, days["XRPUSDT"][STEP - 1], "the first trades handled")
 
         paused.pause()  # SIGSTOP: no renewal; the trades below wait in its socket
         await publish(STEP, STEP + 20)
         await paused.until(owners, lambda o: "XRPUSDT" not in o, what="the lease ran out in the database")
         paused.resume()  # SIGCONT: its own clock says the lease lapsed until the next renewal keeps it
 
-        await paused.until(
-            resume_points,
-            lambda p: p.get("XRPUSDT", 0) >= days["XRPUSDT"][STEP + 19].trade_id,
-            what="the trades that arrived during the pause handled",
-        )
+        await handled(paused, days["XRPUSDT"][STEP + 19], "the trades that arrived during the pause handled")
         for begin in range(STEP + 20, TRADES, STEP):
             await publish(begin, min(begin + STEP, TRADES))
-        last = days["XRPUSDT"][-1].trade_id
-        await paused.until(resume_points, lambda p: p.get("XRPUSDT", 0) >= last, what="every trade handled")
+        await handled(paused, days["XRPUSDT"][-1], "every trade handled")
         expected = await orders("simulated", "XRPUSDT")
         await paused.until(
             lambda: orders("simulated", "XRPUSDT", Order),
