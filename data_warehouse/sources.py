@@ -9,6 +9,8 @@ from pathlib import Path
 from core.codec import TradeBatch
 from core.db import Database
 from data_warehouse import trade_records
+from data_warehouse.file_check import check_file
+from data_warehouse.packed_trades import PackedTrades, unpacked_batches
 from data_warehouse.trades_file import check_symbol, iter_trades
 
 DAY_MS = 86_400_000
@@ -30,15 +32,16 @@ KEEP_TRADES = 500_000  # a file of at most this many trades is kept from its che
 class FileSource:
     """A trade file, read and checked completely before anything is replayed.
 
-    A file of up to KEEP_TRADES trades (a busy day of one symbol) is kept in memory from that
-    check (230 bytes a trade: about 110 MiB at most), each batch let go once it is replayed; a
-    larger one is read again for the replay, so memory stays bounded whatever the file's size.
+    A file of up to KEEP_TRADES trades (a busy day of one symbol) is kept from that check,
+    packed (about 40 bytes a trade: 20 MiB at most), and unpacked a run at a time as it is
+    replayed; a larger one is read again for the replay, so memory stays bounded whatever the
+    file's size.
     """
 
     path: Path
     symbol: str
     ignore_file_symbol: bool = False
-    _kept: list[TradeBatch] | None = field(default=None, init=False, repr=False)
+    _kept: list[PackedTrades] | None = field(default=None, init=False, repr=False)
 
     @property
     def description(self) -> str:
@@ -48,18 +51,18 @@ class FileSource:
         """Read and check the file; returns the number of trades (raises TradesFileError)."""
         if not self.ignore_file_symbol:
             check_symbol(self.path, self.symbol)
-        self._kept, total = await asyncio.to_thread(_check, self.path, self.symbol, batch_size)
-        if not total:
+        checked = await asyncio.to_thread(check_file, self.path, KEEP_TRADES)
+        if not checked.count:
             raise SourceError(f"{self.path}: no trades to replay")
-        return total
+        self._kept = checked.kept
+        return checked.count
 
     async def batches(self, db: Database, batch_size: int) -> AsyncIterator[TradeBatch]:
         """The file's batches: those kept, or read again (the next one on a thread while this one is handled)."""
         if self._kept is not None:
             kept, self._kept = self._kept, None  # handed out once; a second replay reads the file again
-            kept.reverse()
-            while kept:
-                yield kept.pop()  # let go of each batch once it is replayed (with its prices as Decimals)
+            for batch in unpacked_batches(kept, self.symbol, batch_size):
+                yield batch
             return
         reading = iter_trades(self.path, self.symbol, batch_size)
         ahead = asyncio.ensure_future(asyncio.to_thread(next, reading, None))
@@ -71,19 +74,6 @@ class FileSource:
             # A batch read ahead that nobody will take: its thread finishes on its own, and the file
             # closes when the reading generator is let go; an error it met no longer matters.
             ahead.add_done_callback(lambda read: read.cancelled() or read.exception())
-
-
-def _check(path: Path, symbol: str, batch_size: int) -> tuple[list[TradeBatch] | None, int]:
-    """Every batch of the file (None when there are more than KEEP_TRADES trades), and how many trades."""
-    kept: list[TradeBatch] | None = []
-    total = 0
-    for batch in iter_trades(path, symbol, batch_size):
-        total += len(batch)
-        if kept is not None:
-            kept.append(batch)
-            if total > KEEP_TRADES:
-                kept = None
-    return kept, total
 
 
 @dataclass

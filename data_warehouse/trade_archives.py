@@ -67,6 +67,13 @@ def open_text(path: Path, progress: Progress | None = None) -> Iterator[io.TextI
             yield _text(_Counted(raw, progress, None, path))
 
 
+def plain_size(path: Path) -> int | None:
+    """The size of a file that is plain text, not a zip (None for a zip or no file)."""
+    if not path.is_file() or _looks_like_zip(path):
+        return None
+    return path.stat().st_size
+
+
 def _text(raw: io.RawIOBase) -> io.TextIOWrapper:
     return io.TextIOWrapper(io.BufferedReader(raw, 1 << 20), encoding="utf-8-sig", newline="")
 

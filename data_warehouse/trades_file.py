@@ -16,9 +16,9 @@ blank lines, a bad value) is read again row by row, which names the line and the
 import csv
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice, repeat
+from itertools import chain, islice, repeat
 from operator import le, lt
 from pathlib import Path
 
@@ -98,7 +98,7 @@ def detect_layout(first_row: list[str], path: Path) -> Layout:
 def file_layout(path: str | Path) -> Layout:
     """The layout of a trade file, from its first row."""
     path = Path(path)
-    with _Reading(path) as text:
+    with Reading(path) as text:
         return detect_layout(_first_row(text.readline()), path)
 
 
@@ -117,20 +117,17 @@ def iter_trades(
     is called with (bytes read, bytes in the file) after each block.
     """
     path, read = Path(path), Progress()
-    with _Reading(path, read) as text:
-        first_line = text.readline()
-        layout = detect_layout(_first_row(first_line), path)
-        rows = _Rows(path, layout, symbol, batch_size)
-        if not layout.has_header:
-            yield from rows.add_block(first_line, line=1)
-        for block, line in _blocks(text, first_line=2):
-            yield from rows.add_block(block, line)
+    with Reading(path, read) as text:
+        layout, blocks = data_blocks(path, text)
+        batches = Batcher(symbol, batch_size)
+        for columns in checked_blocks(path, layout, blocks):
+            yield from batches.add(columns)
             if progress is not None:
                 progress(read.done, read.total)
-        yield from rows.finish()
+        yield from batches.finish()
 
 
-class _Reading:
+class Reading:
     """``open_text`` whose failures (no file, a damaged zip, text that is not UTF-8) are TradesFileErrors."""
 
     def __init__(self, path: Path, progress: Progress | None = None) -> None:
@@ -167,7 +164,7 @@ def _not_text(path: Path, error: UnicodeDecodeError) -> TradesFileError:
     )
 
 
-def _blocks(text: io.TextIOBase, first_line: int) -> Iterator[tuple[str, int]]:
+def text_blocks(text: io.TextIOBase, first_line: int) -> Iterator[tuple[str, int]]:
     """Whole lines of text, about BLOCK_CHARS at a time, each with the number of its first line."""
     line, rest = first_line, ""
     while chunk := text.read(BLOCK_CHARS):
@@ -183,27 +180,23 @@ def _blocks(text: io.TextIOBase, first_line: int) -> Iterator[tuple[str, int]]:
         yield rest, line
 
 
-class _Rows:
-    """Blocks of lines in, checked batches out; keeps what continuity needs across blocks."""
+Columns = tuple[list[int], list[str], list[str], list[int], list[bool]]  # ids, prices, quantities, times, makers
 
-    def __init__(self, path: Path, layout: Layout, symbol: str, batch_size: int) -> None:
-        self.path, self.layout, self.size = path, layout, batch_size
+
+class Batcher:
+    """Checked columns in, batches of ``size`` trades out, oldest first."""
+
+    def __init__(self, symbol: str, size: int) -> None:
+        self.size = size
         self.batch = TradeBatch.empty(symbol)
-        self.last_id, self.last_time = -1, -1
 
-    def add_block(self, block: str, line: int) -> Iterator[TradeBatch]:
-        """Check a block of whole lines and hand out every batch it fills."""
-        columns = _fast_columns(block, self.layout, self.last_id, self.last_time)
-        if columns is None:
-            columns = self._row_by_row(block, line)
+    def add(self, columns: Columns) -> Iterator[TradeBatch]:
+        """Every batch the columns fill (the trades left over wait for the next columns)."""
         ids, prices, quantities, times, makers = columns
-        if ids:
-            self.last_id, self.last_time = ids[-1], times[-1]
         batch = self.batch
         start = 0
         while start < len(ids):
-            take = self.size - len(batch)
-            end = start + take
+            end = start + self.size - len(batch)
             batch.trade_ids.extend(ids[start:end])
             batch.prices.extend(prices[start:end])
             batch.quantities.extend(quantities[start:end])
@@ -220,7 +213,61 @@ class _Rows:
         if len(self.batch):
             yield self.batch
 
-    def _row_by_row(self, block: str, first_line: int) -> tuple[list, list, list, list, list]:
+
+def str_blocks(text: str, first_line: int, start: int = 0) -> Iterator[tuple[str, int]]:
+    """Whole lines of ``text`` from ``start`` on, about BLOCK_CHARS at a time, each with its first line's number."""
+    line = first_line
+    while start < len(text):
+        end = text.find("\n", start + BLOCK_CHARS - 1) + 1 or len(text)
+        block = text[start:end]
+        yield block, line
+        line += block.count("\n")
+        start = end
+
+
+def checked_blocks(path: Path, layout: Layout, blocks: Iterable[tuple[str, int]]) -> Iterator[Columns]:
+    """The columns of each block of whole data rows (with the number of its first line), checked.
+
+    Raises TradesFileError on the first bad row; continuity (ids up, times never back) is checked
+    across the blocks given, not before the first.
+    """
+    rows = _Rows(path, layout)
+    for block, line in blocks:
+        yield rows.columns(block, line)
+
+
+def data_blocks(path: Path, text: io.TextIOBase) -> tuple[Layout, Iterator[tuple[str, int]]]:
+    """The layout, from the first line, and the blocks of data rows (the first line's too when it is data)."""
+    first_line = text.readline()
+    layout = detect_layout(_first_row(first_line), path)
+    blocks = text_blocks(text, first_line=2)
+    return layout, blocks if layout.has_header else chain([(first_line, 1)], blocks)
+
+
+def read_text(path: Path) -> str:
+    """The whole file's text (for a file small enough to hold); raises TradesFileError."""
+    with Reading(path) as text:
+        return text.read()
+
+
+class _Rows:
+    """Checks blocks of rows; keeps what continuity needs across blocks."""
+
+    def __init__(self, path: Path, layout: Layout) -> None:
+        self.path, self.layout = path, layout
+        self.last_id, self.last_time = -1, -1
+
+    def columns(self, block: str, line: int) -> Columns:
+        """The block's checked columns (its first line is number ``line``)."""
+        columns = _fast_columns(block, self.layout, self.last_id, self.last_time)
+        if columns is None:
+            columns = self._row_by_row(block, line)
+        ids, times = columns[0], columns[3]
+        if ids:
+            self.last_id, self.last_time = ids[-1], times[-1]
+        return columns
+
+    def _row_by_row(self, block: str, first_line: int) -> Columns:
         id_at, price_at, qty_at, time_at, maker_at = self.layout.columns
         ids, prices, quantities, times, makers = [], [], [], [], []
         last_id, last_time = self.last_id, self.last_time
