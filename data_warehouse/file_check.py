@@ -1,9 +1,9 @@
 """A trade file checked whole before a replay: on two cores when it is large enough to pay.
 
 The check is CPU-bound Python (a thread would share the interpreter lock), so a plain CSV of
-PARALLEL_BYTES is read whole and cut at a line near its middle: a process of its own checks the
-second half while this one checks the first, then the halves must join (ids go up, times never
-back). Whatever goes wrong there (a bad row in either half, halves that do not join, a process
+PARALLEL_BYTES is cut at a line past its middle (FIRST_SHARE): a process of its own checks the
+rows after the cut while this one checks those before, then the halves must join (ids go up,
+times never back). Whatever goes wrong there (a bad row in either half, halves that do not join, a process
 that cannot start) the file is checked again in one piece here, so the error named is always
 the first bad row's, word for word as a single check names it. Zipped files and larger ones are
 checked in one piece as they are read, in bounded memory.
@@ -68,13 +68,8 @@ def check_file(path: Path, keep: int) -> CheckedTrades:
 
 def _check_halves(path: Path, size: int, keep: int) -> CheckedTrades | None:
     """The file checked in two halves at once; None when it must be checked in one piece."""
-    with path.open("rb") as file:
-        file.seek(size * FIRST_SHARE // 100)
-        cut = file.tell() + len(file.readline())  # a line's end is never inside a UTF-8 character
-        file.seek(0)
-        head = file.read(cut)
     try:
-        text = head.decode("utf-8-sig")
+        cut, text = _first_part(path, size)
         layout, _ = data_blocks(path, io.StringIO(text[: text.find("\n") + 1]))
     except (UnicodeDecodeError, TradesFileError):
         return None
@@ -82,12 +77,15 @@ def _check_halves(path: Path, size: int, keep: int) -> CheckedTrades | None:
     if not (start < len(text) and cut < size):
         return None
     try:
-        worker = subprocess.Popen(WORKER, stdin=PIPE, stdout=PIPE, stderr=DEVNULL, cwd=ROOT)
+        worker = subprocess.Popen(WORKER, bufsize=0, stdin=PIPE, stdout=PIPE, stderr=DEVNULL, cwd=ROOT)
     except OSError:
         return None
     with worker:
-        worker.stdin.write(pickle.dumps((path, layout, cut, first_line + text.count("\n", start), keep)))
-        worker.stdin.close()
+        try:
+            worker.stdin.write(pickle.dumps((path, layout, cut, first_line + text.count("\n", start), keep)))
+            worker.stdin.close()
+        except OSError:  # the process ended already
+            return None
         try:
             earlier = _check_text(path, layout, text, first_line, keep, start)
         except TradesFileError:
@@ -100,6 +98,15 @@ def _check_halves(path: Path, size: int, keep: int) -> CheckedTrades | None:
     count = earlier.count + later.count
     kept = None if earlier.kept is None or later.kept is None or count > keep else earlier.kept + later.kept
     return CheckedTrades(count, kept, earlier.first or later.first, later.last or earlier.last)
+
+
+def _first_part(path: Path, size: int) -> tuple[int, str]:
+    """Where the second part starts (in bytes), and the text before it."""
+    with path.open("rb") as file:
+        file.seek(size * FIRST_SHARE // 100)
+        cut = file.tell() + len(file.readline())  # a line's end is never inside a UTF-8 character
+        file.seek(0)
+        return cut, file.read(cut).decode("utf-8-sig")
 
 
 def check_second_half() -> None:

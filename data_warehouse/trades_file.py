@@ -26,7 +26,7 @@ from core.codec import TradeBatch
 from data_warehouse import trade_fields as fields
 from data_warehouse.trade_archives import ArchiveError, Progress, open_text
 
-BLOCK_CHARS = 2 * 1024 * 1024  # text read and converted at a time
+BLOCK_CHARS = 256 * 1024  # text read and converted at a time (larger blocks only cost memory)
 HEADER_NAMES = {
     "id": {"id", "tradeid", "aggid", "aggtradeid", "a", "aggregatetradeid"},
     "price": {"price", "p"},
