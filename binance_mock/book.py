@@ -10,6 +10,7 @@ independent of timing: the exchange may run ahead of a trader, never behind its 
 import operator
 from bisect import bisect_right
 from collections import deque
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from itertools import islice
@@ -24,6 +25,11 @@ NO_SELLS = Decimal("Infinity")
 # containers per trade for the garbage collector to walk, so small batches are copied into
 # shared chunks of this many trades.
 CHUNK = 1024
+
+
+# How an order's limit compares with a price that reaches it, by (a buy?, the CROSS model?): a buy
+# is reached by a price at or below its limit, under CROSS only strictly below; a sell the other way.
+REACHES = {(True, True): "__gt__", (True, False): "__ge__", (False, True): "__lt__", (False, False): "__le__"}
 
 
 class FillModel(StrEnum):
@@ -157,14 +163,22 @@ class Book:
         self._refresh()
         return reports
 
-    def _crossing_after(self, order: Order, placed_at: int):
-        """Buffered trades after ``placed_at`` whose price reaches ``order`` (cheap: no matching yet)."""
-        limit, cross = order.price, self.fill_model is FillModel.CROSS
-        if order.side is Side.BUY:
-            reaches = (lambda p: p < limit) if cross else (lambda p: p <= limit)
-        else:
-            reaches = (lambda p: p > limit) if cross else (lambda p: p >= limit)
-        return (trade for trade in self._trades_after(placed_at) if reaches(trade[1]))
+    def _crossing_after(self, order: Order, placed_at: int) -> Iterator[tuple[int, Decimal, str, int]]:
+        """Remembered trades after ``placed_at`` whose price reaches ``order``, oldest first.
+
+        A batch's best price after the placement is found with C-level ``min``/``max`` first: an
+        order placed away from the market (most are) walks no trade one by one.
+        """
+        limit, cross, buy = order.price, self.fill_model is FillModel.CROSS, order.side is Side.BUY
+        reaches = getattr(limit, REACHES[buy, cross])
+        for batch, decimals, start in self._batches_after(placed_at):
+            prices = decimals[start:]
+            if not reaches(min(prices) if buy else max(prices)):
+                continue
+            ids, quantities, times = batch.trade_ids, batch.quantities, batch.trade_times
+            for index, price in enumerate(prices, start):
+                if reaches(price):
+                    yield ids[index], price, quantities[index], times[index]
 
     def cancel(self, order_id: int, time: int) -> Order | None:
         """Cancel an open order; None when there is no such open order."""
@@ -187,14 +201,14 @@ class Book:
         trades that reach an open order are matched one by one.
         """
         try:
-            decimals = batch.decimals()
+            decimals, (lowest, highest) = batch.decimals(), batch.price_range()
             ids = batch.trade_ids
             well_formed = (
-                set(map(type, ids)) == {int}
+                list(map(type, ids)).count(int) == len(ids)
                 and ids[0] > self.applied
                 and all(map(operator.lt, ids, islice(ids, 1, None)))
-                and min(decimals) > 0
-                and max(decimals).is_finite()
+                and lowest > 0
+                and highest.is_finite()
             )
         except (InvalidOperation, TypeError, ValueError, IndexError):
             well_formed = False
@@ -202,10 +216,11 @@ class Book:
             batch, decimals = self._clean(batch)
             if not len(batch):
                 return []
+            lowest, highest = batch.price_range()
         self._remember(batch, decimals)
         self.applied, self.last_time = batch.trade_ids[-1], batch.trade_times[-1]
         reports: list[Order] = []
-        if not self.open or (min(decimals) > self._best_buy and max(decimals) < self._best_sell):
+        if not self.open or (lowest > self._best_buy and highest < self._best_sell):
             return reports
         ids, quantities, times = batch.trade_ids, batch.quantities, batch.trade_times
         for index, price in enumerate(decimals):
@@ -259,15 +274,16 @@ class Book:
         while self._closed and self._closed[0][0] < oldest:
             self.orders.pop(self._closed.popleft()[1], None)
 
-    def _trades_after(self, position: int) -> list[tuple[int, Decimal, str, int]]:
-        """Remembered trades with an id above ``position``, oldest first."""
-        later: list[tuple[int, Decimal, str, int]] = []
+    def _batches_after(self, position: int) -> list[tuple[TradeBatch, list[Decimal], int]]:
+        """Remembered batches holding trades with an id above ``position``, oldest first, each with where they start."""
+        later: list[tuple[TradeBatch, list[Decimal], int]] = []
         for batch, decimals in reversed(self.recent):
             start = bisect_right(batch.trade_ids, position)
-            ids, quantities, times = batch.trade_ids[start:], batch.quantities[start:], batch.trade_times[start:]
-            later[:0] = zip(ids, decimals[start:], quantities, times, strict=True)
+            if start < len(batch):
+                later.append((batch, decimals, start))
             if start:
                 break
+        later.reverse()
         return later
 
     def _match(self, position: int, price: Decimal, quantity: Decimal, time: int) -> list[Order]:

@@ -6,8 +6,10 @@ orjson blob, which both channel layers carry cheaply (the in-memory layer deep-c
 message, and a bytes value costs nothing to copy).
 """
 
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
+from itertools import count
 from typing import Any
 
 import orjson
@@ -85,6 +87,12 @@ COLUMN_TYPES = (int, str, str, int, int, bool)
 # Each symbol's last batch sent or received in this process, with its encoded columns: every consumer
 # here gets that same batch without decoding it again (consumers must not change a decoded batch).
 _known: "dict[str, tuple[bytes, TradeBatch]]" = {}
+# Batches sent with ``to_message(local=True)``, by their token, newest last: the message carries
+# only the token, so a receiver must be in this process and at most LOCAL_KEPT batches behind.
+LOCAL_KEPT = 8
+LOCAL_TOKEN = b"local batch "  # never the start of JSON columns
+_local: "OrderedDict[bytes, TradeBatch]" = OrderedDict()
+_local_numbers = count()
 
 
 class TradeBatch:
@@ -95,7 +103,17 @@ class TradeBatch:
     events it acts on.
     """
 
-    __slots__ = ("_decimals", "event_times", "makers", "prices", "quantities", "symbol", "trade_ids", "trade_times")
+    __slots__ = (
+        "_decimals",
+        "_range",
+        "event_times",
+        "makers",
+        "prices",
+        "quantities",
+        "symbol",
+        "trade_ids",
+        "trade_times",
+    )
 
     def __init__(
         self,
@@ -115,6 +133,7 @@ class TradeBatch:
         self.event_times = event_times
         self.makers = makers
         self._decimals: list[Decimal] | None = None
+        self._range: tuple[Decimal, Decimal] | None = None
 
     def __len__(self) -> int:
         return len(self.trade_ids)
@@ -140,7 +159,7 @@ class TradeBatch:
         self.trade_times.extend(other.trade_times)
         self.event_times.extend(other.event_times)
         self.makers.extend(other.makers)
-        self._decimals = None
+        self._decimals = self._range = None
 
     def append(self, event: TradeEvent) -> None:
         """Add one event at the end."""
@@ -150,6 +169,7 @@ class TradeBatch:
         self.trade_times.append(event.trade_time)
         self.event_times.append(event.event_time)
         self.makers.append(event.buyer_market_maker)
+        self._decimals = self._range = None
 
     def decimals(self) -> list[Decimal]:
         """The prices as Decimals, converted once and shared by every consumer of this batch.
@@ -159,6 +179,16 @@ class TradeBatch:
         if self._decimals is None:
             self._decimals = list(map(Decimal, self.prices))
         return self._decimals
+
+    def price_range(self) -> tuple[Decimal, Decimal]:
+        """The lowest and the highest price, found once and shared like ``decimals()``.
+
+        Raises ValueError for an empty batch, and what ``decimals()`` raises.
+        """
+        if self._range is None:
+            prices = self.decimals()
+            self._range = (min(prices), max(prices))
+        return self._range
 
     def event(self, index: int, price: Decimal | None = None) -> TradeEvent:
         """The full trade event at ``index`` (``price`` saves parsing it again)."""
@@ -194,17 +224,27 @@ class TradeBatch:
         columns = (self.trade_ids, self.prices, self.quantities, self.trade_times, self.event_times, self.makers)
         return TradeBatch(self.symbol, *([column[i] for i in good] for column in columns)), dropped
 
-    def to_message(self) -> dict[str, Any]:
+    def to_message(self, *, local: bool = False) -> dict[str, Any]:
         """The ``trade.batch`` channel-layer message.
 
         A copy of the batch is kept with its encoded columns (when they are well formed), so the
         consumers of this process, whichever layer delivers the message, take it as it is.
+        ``local``: the message carries a token instead of the encoded columns, for a layer that
+        never leaves this process and receivers that keep up (a lockstep replay's).
         """
         columns = [self.trade_ids, self.prices, self.quantities, self.trade_times, self.event_times, self.makers]
-        blob = orjson.dumps(columns)
-        if _well_formed(columns) is None:
+        well_formed = _well_formed(columns) is None
+        if well_formed:
             copy = TradeBatch(self.symbol, *(list(column) for column in columns))
-            copy._decimals = self._decimals
+            copy._decimals, copy._range = self._decimals, self._range
+        if local and well_formed:
+            blob = LOCAL_TOKEN + b"%d" % next(_local_numbers)
+            _local[blob] = copy
+            while len(_local) > LOCAL_KEPT:
+                _local.popitem(last=False)
+            return {"type": TRADE_BATCH, "symbol": self.symbol, "columns": blob}
+        blob = orjson.dumps(columns)
+        if well_formed:
             _known[self.symbol] = (blob, copy)
         return {"type": TRADE_BATCH, "symbol": self.symbol, "columns": blob}
 
@@ -222,6 +262,8 @@ class TradeBatch:
         known = _known.get(symbol)
         if known is not None and known[0] == blob:
             return known[1]  # sent or decoded in this process already: the same columns, checked then
+        if blob.startswith(LOCAL_TOKEN):
+            return _local_batch(blob)
         try:
             columns = orjson.loads(blob)
         except orjson.JSONDecodeError as error:
@@ -234,6 +276,16 @@ class TradeBatch:
         return batch
 
 
+def _local_batch(token: bytes) -> "TradeBatch":
+    batch = _local.get(token)
+    if batch is None:
+        raise MessageError(
+            f"{token.decode(errors='replace')!r} was sent within another process, or this receiver is more than "
+            f"{LOCAL_KEPT} batches behind its sender"
+        )
+    return batch
+
+
 def _well_formed(columns: object) -> str | None:
     """What is wrong with a batch's columns, if anything: six lists of equal length, each of its one type."""
     if not isinstance(columns, list) or len(columns) != 6 or not all(isinstance(c, list) for c in columns):
@@ -241,7 +293,7 @@ def _well_formed(columns: object) -> str | None:
     if len({len(column) for column in columns}) != 1:
         return "columns differ in length"
     for name, column, kind in zip(COLUMNS, columns, COLUMN_TYPES, strict=True):
-        if column and set(map(type, column)) != {kind}:
+        if list(map(type, column)).count(kind) != len(column):  # exact types: a bool is no int here
             return f"column {name!r} must hold only {kind.__name__} values"
     return None
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
 
+from channels.layers import InMemoryChannelLayer
 from django.conf import settings
 
 from core.codec import TradeBatch, encode_trade_event
@@ -195,7 +196,10 @@ def _prepare(request: BacktestRequest) -> tuple[RunSetup, Plan]:
 
 
 async def _lockstep(engine: Engine, symbol: str, batch: TradeBatch, request: BacktestRequest) -> None:
-    await engine.runtime.publish(trade_events_group(symbol), batch.to_message())
+    # On the in-memory layer the batch stays in this process: the message carries a token, not the
+    # encoded columns; every receiver takes it before the next step (the quiescence below).
+    local = isinstance(engine.layer, InMemoryChannelLayer)
+    await engine.runtime.publish(trade_events_group(symbol), batch.to_message(local=local))
     # The actors must be idle before the next step; queued database writes need not be (they
     # never change a decision), so they overlap the next step and are drained once at the end.
     await engine.runtime.quiescence(timeout=120)

@@ -185,7 +185,8 @@ class Leader(Actor):
             return
         try:
             prices: list[Decimal | None] = batch.decimals()  # shared with the exchange feed
-            if not (min(prices) > 0 and max(prices).is_finite()):
+            lowest, highest = batch.price_range()
+            if not (lowest > 0 and highest.is_finite()):
                 raise InvalidOperation
             self._last_trade_id, clean = batch.trade_ids[-1], True
         except (InvalidOperation, TypeError, ValueError):

@@ -6,6 +6,8 @@ import orjson
 import pytest
 
 from core.codec import (
+    LOCAL_KEPT,
+    LOCAL_TOKEN,
     ORDER_UPDATE,
     TRADE_BATCH,
     TRADE_EVENT,
@@ -91,6 +93,40 @@ def test_trade_batch_survives_json_transport_of_exact_decimals():
     assert batch.prices == ["0.43183010"]
     assert str(batch.event(0).price) == "0.43183010"
     assert batch.event(0, price=D("0.5")).price == D("0.5")
+
+
+FIVE = [trade(i, f"0.4{i}", f"{i}.5", maker=i % 2 == 0) for i in range(1, 6)]
+
+
+def test_a_local_batch_message_carries_a_token_and_gives_the_same_batch_here():
+    message = TradeBatch.from_events("XRPUSDT", FIVE).to_message(local=True)
+
+    assert message["columns"].startswith(LOCAL_TOKEN) and len(message["columns"]) < 40, "the columns stay here"
+    assert TradeBatch.from_message(message).events() == FIVE
+    assert TradeBatch.from_message(message).events() == FIVE, "every receiver gets it"
+
+
+def test_a_local_batch_reaches_a_receiver_up_to_local_kept_batches_behind_and_no_further():
+    messages = [TradeBatch.from_events("XRPUSDT", [trade(n)]).to_message(local=True) for n in range(LOCAL_KEPT + 1)]
+
+    assert [TradeBatch.from_message(m).trade_ids for m in messages[1:]] == [[n] for n in range(1, LOCAL_KEPT + 1)]
+    with pytest.raises(MessageError, match=rf"sent within another process, or .* more than {LOCAL_KEPT} batches"):
+        TradeBatch.from_message(messages[0])
+
+
+def test_a_local_token_from_another_process_is_refused_by_name():
+    with pytest.raises(MessageError, match=r"'local batch 999999999' was sent within another process"):
+        TradeBatch.from_message({"type": TRADE_BATCH, "symbol": "XRPUSDT", "columns": LOCAL_TOKEN + b"999999999"})
+
+
+def test_a_malformed_batch_travels_encoded_even_when_local():
+    batch = TradeBatch("XRPUSDT", [1, True], ["0.4", "0.5"], ["1", "1"], [5, 6], [5, 6], [False, True])
+
+    message = batch.to_message(local=True)
+
+    assert orjson.loads(message["columns"])[0] == [1, True]
+    with pytest.raises(MessageError, match="column 'trade_ids' must hold only int values"):
+        TradeBatch.from_message(message)
 
 
 @pytest.mark.parametrize("event", TRADES)
