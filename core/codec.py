@@ -230,21 +230,21 @@ class TradeBatch:
         A copy of the batch is kept with its encoded columns (when they are well formed), so the
         consumers of this process, whichever layer delivers the message, take it as it is.
         ``local``: the message carries a token instead of the encoded columns, for a layer that
-        never leaves this process and receivers that keep up (a lockstep replay's).
+        never leaves this process and receivers that keep up (a lockstep replay's); the batch itself
+        is handed over, so the sender must not change it afterwards.
         """
         columns = [self.trade_ids, self.prices, self.quantities, self.trade_times, self.event_times, self.makers]
         well_formed = _well_formed(columns) is None
-        if well_formed:
-            copy = TradeBatch(self.symbol, *(list(column) for column in columns))
-            copy._decimals, copy._range = self._decimals, self._range
         if local and well_formed:
             blob = LOCAL_TOKEN + b"%d" % next(_local_numbers)
-            _local[blob] = copy
+            _local[blob] = self
             while len(_local) > LOCAL_KEPT:
                 _local.popitem(last=False)
             return {"type": TRADE_BATCH, "symbol": self.symbol, "columns": blob}
         blob = orjson.dumps(columns)
         if well_formed:
+            copy = TradeBatch(self.symbol, *(list(column) for column in columns))
+            copy._decimals, copy._range = self._decimals, self._range
             _known[self.symbol] = (blob, copy)
         return {"type": TRADE_BATCH, "symbol": self.symbol, "columns": blob}
 

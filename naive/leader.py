@@ -194,7 +194,8 @@ class Leader(Actor):
             good = [index for index in range(first, len(prices)) if prices[index] is not None]
             if good:  # a bad trade must not move the mark: its id may be anything
                 self._last_trade_id = batch.trade_ids[good[-1]]
-        start = first
+        low, high = self.band
+        start = len(prices) if clean and lowest > low and highest < high else first  # a quiet batch, whole
         while start < len(prices):
             end = min(start + CHUNK, len(prices))
             low, high = self.band
