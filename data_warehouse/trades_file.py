@@ -164,7 +164,7 @@ def _not_text(path: Path, error: UnicodeDecodeError) -> TradesFileError:
     )
 
 
-def text_blocks(text: io.TextIOBase, first_line: int) -> Iterator[tuple[str, int]]:
+def _blocks(text: io.TextIOBase, first_line: int) -> Iterator[tuple[str, int]]:
     """Whole lines of text, about BLOCK_CHARS at a time, each with the number of its first line."""
     line, rest = first_line, ""
     while chunk := text.read(BLOCK_CHARS):
@@ -240,14 +240,8 @@ def data_blocks(path: Path, text: io.TextIOBase) -> tuple[Layout, Iterator[tuple
     """The layout, from the first line, and the blocks of data rows (the first line's too when it is data)."""
     first_line = text.readline()
     layout = detect_layout(_first_row(first_line), path)
-    blocks = text_blocks(text, first_line=2)
+    blocks = _blocks(text, first_line=2)
     return layout, blocks if layout.has_header else chain([(first_line, 1)], blocks)
-
-
-def read_text(path: Path) -> str:
-    """The whole file's text (for a file small enough to hold); raises TradesFileError."""
-    with Reading(path) as text:
-        return text.read()
 
 
 class _Rows:
