@@ -6,11 +6,11 @@ orjson blob, which both channel layers carry cheaply (the in-memory layer deep-c
 message, and a bytes value costs nothing to copy).
 """
 
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from itertools import count
 from typing import Any
+from weakref import WeakValueDictionary
 
 import orjson
 
@@ -87,11 +87,11 @@ COLUMN_TYPES = (int, str, str, int, int, bool)
 # Each symbol's last batch sent or received in this process, with its encoded columns: every consumer
 # here gets that same batch without decoding it again (consumers must not change a decoded batch).
 _known: "dict[str, tuple[bytes, TradeBatch]]" = {}
-# Batches sent with ``to_message(local=True)``, by their token, newest last: the message carries
-# only the token, so a receiver must be in this process and at most LOCAL_KEPT batches behind.
-LOCAL_KEPT = 8
+# Batches sent with ``to_message(local=True)``, by their token, for as long as their sender holds
+# them: the message carries only the token, so a receiver must be in this process and take the
+# message before the sender lets the batch go (a lockstep step waits for every receiver).
 LOCAL_TOKEN = b"local batch "  # never the start of JSON columns
-_local: "OrderedDict[bytes, TradeBatch]" = OrderedDict()
+_local: "WeakValueDictionary[bytes, TradeBatch]" = WeakValueDictionary()
 _local_numbers = count()
 
 
@@ -104,6 +104,7 @@ class TradeBatch:
     """
 
     __slots__ = (
+        "__weakref__",
         "_decimals",
         "_range",
         "event_times",
@@ -230,16 +231,14 @@ class TradeBatch:
         A copy of the batch is kept with its encoded columns (when they are well formed), so the
         consumers of this process, whichever layer delivers the message, take it as it is.
         ``local``: the message carries a token instead of the encoded columns, for a layer that
-        never leaves this process and receivers that keep up (a lockstep replay's); the batch itself
-        is handed over, so the sender must not change it afterwards.
+        never leaves this process and receivers that take it while the sender still holds the batch
+        (a lockstep replay's); the batch itself is handed over, so the sender must not change it.
         """
         columns = [self.trade_ids, self.prices, self.quantities, self.trade_times, self.event_times, self.makers]
         well_formed = _well_formed(columns) is None
         if local and well_formed:
             blob = LOCAL_TOKEN + b"%d" % next(_local_numbers)
             _local[blob] = self
-            while len(_local) > LOCAL_KEPT:
-                _local.popitem(last=False)
             return {"type": TRADE_BATCH, "symbol": self.symbol, "columns": blob}
         blob = orjson.dumps(columns)
         if well_formed:
@@ -280,8 +279,8 @@ def _local_batch(token: bytes) -> "TradeBatch":
     batch = _local.get(token)
     if batch is None:
         raise MessageError(
-            f"{token.decode(errors='replace')!r} was sent within another process, or this receiver is more than "
-            f"{LOCAL_KEPT} batches behind its sender"
+            f"{token.decode(errors='replace')!r} was sent within another process, or its sender let the batch "
+            "go before this receiver took it"
         )
     return batch
 
