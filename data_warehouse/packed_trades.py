@@ -5,7 +5,7 @@ string for its price and one for its quantity, five list slots), and the five sm
 trade left scattered among the check's freed ones keep the allocator from giving memory back.
 Packed, a run of trades is five large objects: ids and times as 64-bit integer arrays, prices
 and quantities as one comma-joined text each, the makers as bytes (about 40 bytes a trade).
-Unpacking is C-level (``tolist``, ``split``), a few milliseconds for a day's trades.
+Unpacking is C-level (``tolist``, ``split``): about 0.03 s for a day's 168,694 trades.
 """
 
 from array import array
