@@ -8,7 +8,7 @@ The file is made at run time under ``var/bench-import/`` (never committed; kept 
 unless ``--remove``): trades of XRPUSDT in Binance's archive layout, a random walk of prices with
 8 decimal places, rising ids and times. ``import_trades`` then runs as its own process on a
 database of its own (``var/bench-import.sqlite3``, rebuilt each run, or ``DATABASE_URL``), and its
-peak resident memory (``ru_maxrss`` of that process) is reported beside the same command's peak
+peak resident memory (its own ``VmHWM``, see bench.peak_memory) is reported beside the same command's peak
 on a file of one trade: the difference is what the file costs.
 """
 
@@ -16,10 +16,11 @@ import argparse
 import os
 import random
 import subprocess
-import sys
 import time
 import zipfile
 from pathlib import Path
+
+from bench.peak_memory import measured_command, peak_mib, without_mark
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = ROOT / "var" / "bench-import"
@@ -68,7 +69,7 @@ def manage(project: Path, *arguments: str) -> tuple[float, int, str]:
     """Run a management command of ``project``; returns (seconds, peak RSS in MiB, its output)."""
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "manage.py", *arguments],
+        measured_command(list(arguments)),
         cwd=project,
         env=environment(project),
         stdout=subprocess.PIPE,
@@ -76,12 +77,11 @@ def manage(project: Path, *arguments: str) -> tuple[float, int, str]:
         text=True,
     )
     output = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
+    process.wait()
     seconds = time.perf_counter() - started
     if process.returncode != 0:
         raise SystemExit(f"manage.py {' '.join(arguments)} failed ({process.returncode}):\n{output}")
-    return seconds, usage.ru_maxrss // 1024, output.strip()
+    return seconds, round(peak_mib(output)), without_mark(output).strip()
 
 
 def fresh_database(project: Path) -> None:

@@ -49,6 +49,7 @@ from contextlib import redirect_stdout
 from pathlib import Path
 
 from bench.harness import ROOT
+from bench.peak_memory import measured_command, peak_mib
 
 FIGURES = ROOT / "bench" / "figures.json"
 OUTPUTS = ROOT / "var" / "bench-table"  # each bench's whole output, for a closer look
@@ -125,16 +126,9 @@ def probe_command() -> dict[str, str]:
 
 def fresh_backtest_peak() -> float:
     """The peak resident memory of ``manage.py backtest`` of the day started as a user starts it, in MiB."""
-    arguments = ["manage.py", "backtest", "XRPUSDT", "--file", str(DAY), *WORKED_EXAMPLE, "--quiet"]
-    # The process reports its own peak (VmHWM: since its exec; ru_maxrss would count the forked parent).
-    own_peak = (
-        "import runpy, sys\n"
-        f"sys.argv = {arguments!r}\n"
-        "try:\n    runpy.run_path('manage.py', run_name='__main__')\n"
-        "finally:\n    print(open('/proc/self/status').read().split('VmHWM:')[1].split()[0], file=sys.stderr)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", own_peak], cwd=ROOT, check=True, capture_output=True, text=True)
-    return int(done.stderr.split()[-1]) / 1024
+    arguments = ["backtest", "XRPUSDT", "--file", str(DAY), *WORKED_EXAMPLE, "--quiet"]
+    done = subprocess.run(measured_command(arguments), cwd=ROOT, check=True, capture_output=True, text=True)
+    return peak_mib(done.stderr)
 
 
 def probe_database() -> dict[str, str]:
