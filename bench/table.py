@@ -17,9 +17,9 @@ reach another. What each timer holds:
   ``backtest XRPUSDT --from 2019-05-31 --to 2019-05-31``: the run's own figure, best of 3.
 - demo: ``python3 tasks.py demo`` (the shipped sample day, from its own database): the
   ``events_per_second`` of its report.
-- memory: the peak resident memory of ``manage.py backtest`` of the day in a process of its own,
-  as a user runs it (the largest of its processes: the command's own, or the one that checks half
-  the file); the command row's process, which also migrated its database, is printed beside it.
+- memory: the peak resident memory (``VmHWM``) of ``manage.py backtest`` of the day in a process
+  of its own, as a user runs it (its helper that checks part of the file peaks at about 30 MiB);
+  the command row's process, which also migrated its database, is printed beside it.
 - live, 10 symbols / live, 200 symbols: ``bench.load`` on the in-memory layer and SQLite, 10
   symbols at 100 events/s and 200 symbols at 4,000 events/s for 30 s (spread arrival): event →
   order report p50 / p99 over every order state, and the p99 of each 10 s after the first 10 s

@@ -41,8 +41,8 @@ class StudyAdmin(ReadOnlyAdmin):
         config = study.config
         searched = [knob for knob in KNOBS if knob in config.get("ranges", {}) and not _fixed(config["ranges"][knob])]
         log_axes = {knob: bool(config.get("ranges", {}).get(knob, {}).get("log")) for knob in KNOBS}
-        # Imported here: matplotlib at the admin's import would cost every process that loads the
-        # admin (each manage.py command, the engine, the site) about 0.3 s and 25 MiB at start-up.
+        # Imported here: matplotlib at the admin's import cost every process that loads the admin
+        # (each manage.py command, the engine, the site) about 0.9 s and 44 MiB at start-up.
         from tuning.plots import default_axes, render_search
 
         png = render_search(
