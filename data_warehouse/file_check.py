@@ -70,10 +70,11 @@ def _check_halves(path: Path, size: int, keep: int) -> CheckedTrades | None:
     """The file checked in two halves at once; None when it must be checked in one piece."""
     try:
         cut, text = _first_part(path, size)
-        layout, _ = data_blocks(path, io.StringIO(text[: text.find("\n") + 1]))
+        header_end = text.find("\n") + 1
+        layout, _ = data_blocks(path, io.StringIO(text[:header_end]))
     except (UnicodeDecodeError, TradesFileError):
         return None
-    start, first_line = (text.find("\n") + 1, 2) if layout.has_header else (0, 1)
+    start, first_line = (header_end, 2) if layout.has_header else (0, 1)
     if not (start < len(text) and cut < size):
         return None
     try:

@@ -148,6 +148,16 @@ async def handled(process: EngineProcess, trade: TradeEvent, what: str) -> None:
     await process.until(resume_points, lambda p: p.get("XRPUSDT", 0) >= trade.trade_id, what=what)
 
 
+async def stored_equal_exchange(process: EngineProcess, symbol: str) -> None:
+    """Once ``symbol``'s stored orders equal the simulated exchange's (what ``process`` wrote last)."""
+    expected = await orders("simulated", symbol)
+    await process.until(
+        lambda: orders("simulated", symbol, Order),
+        lambda rows: rows == expected,
+        what=f"{symbol}: stored orders equal the exchange's",
+    )
+
+
 async def reference(symbol: str, days: dict, tmp_path: Path) -> list[tuple]:
     """The orders of an uninterrupted run: the same trades replayed through the engine as a backtest."""
     path = tmp_path / f"{symbol}.csv"
@@ -195,12 +205,7 @@ async def test_engines_share_the_symbols_and_take_over_a_killed_ones(count, mark
         for begin in range(3 * STEP, TRADES, STEP):
             await stream_step(market, watch, days, begin, begin + STEP)
         for symbol in SYMBOLS:
-            expected = await orders("simulated", symbol)
-            await watch.until(
-                lambda s=symbol: orders("simulated", s, Order),
-                lambda rows, e=expected: rows == e,
-                what=f"{symbol}: stored orders equal the exchange's",
-            )
+            await stored_equal_exchange(watch, symbol)
     finally:
         await stop_all(processes)
 
@@ -261,12 +266,7 @@ async def test_a_frozen_owner_that_wakes_after_a_takeover_does_nothing_and_steps
         for begin in range(3 * STEP, TRADES, STEP):
             await publish(begin, begin + STEP)
         await handled(other, days["XRPUSDT"][-1], "every trade handled")
-        expected = await orders("simulated", "XRPUSDT")
-        await other.until(
-            lambda: orders("simulated", "XRPUSDT", Order),
-            lambda rows: rows == expected,
-            what="stored orders equal the exchange's",
-        )
+        await stored_equal_exchange(other, "XRPUSDT")
         await frozen.until(running, lambda b: b.get(first["XRPUSDT"]) == [], what="the woken engine runs nothing")
     finally:
         await stop_all([frozen, other])
@@ -301,12 +301,7 @@ async def test_an_owner_paused_past_its_margin_keeps_the_symbol_and_loses_no_tra
         for begin in range(STEP + 20, TRADES, STEP):
             await publish(begin, min(begin + STEP, TRADES))
         await handled(paused, days["XRPUSDT"][-1], "every trade handled")
-        expected = await orders("simulated", "XRPUSDT")
-        await paused.until(
-            lambda: orders("simulated", "XRPUSDT", Order),
-            lambda rows: rows == expected,
-            what="stored orders equal the exchange's",
-        )
+        await stored_equal_exchange(paused, "XRPUSDT")
         assert (await owners()).get("XRPUSDT") == first["XRPUSDT"], "the same engine still runs XRPUSDT"
         assert "lost XRPUSDT" not in paused.output()
     finally:
