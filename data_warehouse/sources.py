@@ -8,7 +8,7 @@ from pathlib import Path
 
 from core.codec import TradeBatch
 from core.db import Database
-from data_warehouse import trade_records
+from data_warehouse import trade_pages, trade_records
 from data_warehouse.file_check import check_file
 from data_warehouse.packed_trades import PackedTrades, unpacked_batches
 from data_warehouse.trades_file import check_symbol, iter_trades
@@ -110,7 +110,7 @@ class DatabaseSource:
 
         def read(after: tuple[int, int] | None) -> asyncio.Future[TradeBatch]:
             page = (self.symbol, self.kind, *self.window, after, batch_size)
-            return asyncio.ensure_future(db.run(trade_records.read_page, *page))
+            return asyncio.ensure_future(db.run(trade_pages.read_page, *page))
 
         ahead = read(None)
         try:

@@ -27,9 +27,10 @@ MAX_DECIMAL = Decimal("92233720368.54775807")  # (2^63 − 1) × 10^-8
 BOOLEANS = {"True": True, "False": False, "true": True, "false": False}
 _DECIMAL = r"[0-9]{1,11}(?:\.[0-9]{1,8})?"
 DECIMAL_TEXT = re.compile(_DECIMAL)
-_COMMON_DECIMAL = r"[0-9]{1,10}(?:\.[0-9]{1,8})?"
+# A common positive decimal, in one pass: 1 to 10 digits without leading zeros, or 0 and up to 8
+# places of which one is not 0 (a value with leading zeros is Binance's too, but goes row by row).
+_COMMON_DECIMAL = r"(?:[1-9][0-9]{0,9}(?:\.[0-9]{1,8})?|0\.(?=[0-9]{0,7}[1-9])[0-9]{1,8})"
 COMMON_DECIMAL_COLUMN = re.compile(rf"{_COMMON_DECIMAL}(?:,{_COMMON_DECIMAL})*")
-ZERO_IN_COLUMN = re.compile(r"(?:^|,)0+(?:\.0+)?(?=,|$)")  # a value of zero, in a column of that form
 DIGITS = re.compile(r"[0-9]+")
 
 
@@ -64,11 +65,10 @@ def check_time_column(values: list[int]) -> list[int] | None:
 def check_decimal_column(texts: list[str]) -> bool:
     """Whether every value is a decimal as Binance writes it, above 0 and below 10^10.
 
-    Larger values (up to MAX_DECIMAL) are Binance's too, but so rare that the row-by-row path,
-    which checks them exactly, may look at their block.
+    Larger values (up to MAX_DECIMAL) and values with leading zeros (``007.5``) are Binance's too,
+    but so rare that the row-by-row path, which checks them exactly, may look at their block.
     """
-    joined = ",".join(texts)
-    return bool(COMMON_DECIMAL_COLUMN.fullmatch(joined)) and ZERO_IN_COLUMN.search(joined) is None
+    return COMMON_DECIMAL_COLUMN.fullmatch(",".join(texts)) is not None
 
 
 def check_boolean_column(texts: list[str]) -> list[bool] | None:
@@ -83,8 +83,10 @@ def id_problem(text: str, name: str = "id") -> str | None:
     """What is wrong with a trade id (or another whole number called ``name``); None if nothing."""
     if not DIGITS.fullmatch(text):
         return f"an id or time is not a whole number ({text!r})"
-    if int(text) > MAX_ID:
-        return f"{name} {text} does not fit in 64 bits (at most {MAX_ID})"
+    digits = text.lstrip("0")
+    if len(digits) > 19 or int(digits or "0") > MAX_ID:  # int() refuses more than 4,300 digits
+        shown = text if len(text) <= 20 else f"{text[:20]}… ({len(text)} digits)"
+        return f"{name} {shown} does not fit in 64 bits (at most {MAX_ID})"
     return None
 
 

@@ -1,4 +1,4 @@
-"""Stored trades in bulk: inserted many at a time (duplicates ignored), read back in replay order.
+"""Stored trades in bulk: inserted many at a time (duplicates ignored); ``trade_pages`` reads them back.
 
 Synchronous; run inside the caller's transaction (an import keeps a whole file in one, so a
 bad row leaves nothing of that file). On PostgreSQL a batch whose id range holds no stored
@@ -13,7 +13,6 @@ silent skip.
 from collections.abc import Iterator
 from decimal import Decimal
 from itertools import repeat
-from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 
@@ -172,37 +171,3 @@ def insert_streamed(batch: TradeBatch) -> int:
 def count_trades(symbol: str, kind: str, start: int, end: int) -> int:
     """Stored trades of ``symbol`` with start <= trade_time < end (ms)."""
     return Trade.objects.filter(symbol=symbol, kind=kind, trade_time__gte=start, trade_time__lt=end).count()
-
-
-def page_query(
-    symbol: str, kind: str, start: int, end: int, after: tuple[int, int] | None, size: int
-) -> tuple[str, list[Any]]:
-    """The SQL and parameters of ``read_page``.
-
-    The next page begins at ``after``'s time in the replay index: with the window's start as a
-    second lower bound on the time, the database would walk the index from the start of the
-    window on every page (34 pages of the day took 0.65 s on SQLite instead of 0.16 s).
-    """
-    lowest = start if after is None else max(start, after[0])
-    params: list[Any] = [symbol, kind, lowest, end]
-    where = "symbol = %s AND kind = %s AND trade_time >= %s AND trade_time < %s"
-    if after is not None:
-        where += " AND (trade_time > %s OR trade_id > %s)"  # the time is at least after's
-        params += [after[0], after[1]]
-    sql = (
-        f"SELECT trade_id, price, quantity, trade_time, event_time, buyer_market_maker FROM {TABLE} "
-        f"WHERE {where} ORDER BY trade_time, trade_id LIMIT %s"
-    )
-    return sql, [*params, size]
-
-
-def read_page(symbol: str, kind: str, start: int, end: int, after: tuple[int, int] | None, size: int) -> TradeBatch:
-    """The next ``size`` trades in (trade_time, trade_id) order after ``after``, as a batch."""
-    sql, params = page_query(symbol, kind, start, end, after, size)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    if not rows:
-        return TradeBatch.empty(symbol)
-    ids, prices, quantities, times, event_times, makers = (list(column) for column in zip(*rows, strict=True))
-    return TradeBatch(symbol, ids, prices, quantities, times, event_times, [bool(m) for m in makers])

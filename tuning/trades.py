@@ -17,7 +17,7 @@ from django.conf import settings
 
 from core.codec import TradeBatch
 from core.db import Database
-from data_warehouse import trade_records
+from data_warehouse import trade_pages, trade_records
 from data_warehouse.backtest_values import TradeSource
 from data_warehouse.sources import DatabaseSource, SourceError
 from data_warehouse.trades_file import read_trades
@@ -154,7 +154,7 @@ class StoredTrades:
 
     def _pages(self, window: Window, size: int) -> Iterator[TradeBatch]:
         after = None
-        while len(page := trade_records.read_page(self.symbol, self.spec.kind, *window.to_tuple(), after, size)):
+        while len(page := trade_pages.read_page(self.symbol, self.spec.kind, *window.to_tuple(), after, size)):
             yield page
             after = (page.trade_times[-1], page.trade_ids[-1])
 

@@ -16,6 +16,7 @@ IDS = [
     pytest.param(str(2**63 - 1), None, id="largest 64-bit"),
     pytest.param(str(2**63), "id 9223372036854775808 does not fit in 64 bits", id="2^63"),
     pytest.param("99999999999999999999", "does not fit in 64 bits", id="20 digits"),
+    pytest.param("7" * 5000, "id 77777777777777777777… (5000 digits) does not fit in 64 bits", id="5000 digits"),
     pytest.param("40000111_0", "an id or time is not a whole number ('40000111_0')", id="underscore"),
     pytest.param(" 25102246", "not a whole number (' 25102246')", id="leading space"),
     pytest.param("25102246 ", "not a whole number", id="trailing space"),
@@ -35,6 +36,7 @@ TIMES = [
     pytest.param("4102444800000", "(2100-01-01) is not between", id="year 2100"),
     pytest.param("1000", "time 1000 (1970-01-01) is not between", id="1970"),
     pytest.param("1_559_260_800_000", "not a whole number", id="underscores"),
+    pytest.param("1" * 4301, "time 11111111111111111111… (4301 digits) does not fit in 64 bits", id="4301 digits"),
 ]
 
 DECIMALS = [
@@ -56,6 +58,7 @@ DECIMALS = [
     pytest.param("0.00000000", "must be positive", id="zero with 8 places"),
     pytest.param("000.0", "must be positive", id="zero with leading zeros"),
     pytest.param("0.10", None, id="a zero before and after the point"),
+    pytest.param("007.50", None, id="leading zeros"),
     pytest.param("-0.418", "must be positive", id="negative"),
     pytest.param("NaN", "must be positive", id="NaN"),
     pytest.param("Infinity", "must be positive", id="infinity"),
@@ -98,9 +101,11 @@ def test_prices_and_quantities(text, problem, column):
         assert problem in found
         if "must be positive" not in problem and "not a decimal number" not in problem:
             assert found.startswith(f"{column} {text!r}")
-    # The column check may send a rare valid value (10^10 or more) to the row-by-row path; never a bad one through.
+    # The column check may send a rare valid value (10^10 or more, leading zeros) to the row-by-row path;
+    # never a bad one through.
     passed = fields.check_decimal_column([text])
-    assert passed == (problem is None) or (problem is None and len(text.split(".")[0]) == 11)
+    rare = len(text.split(".")[0]) == 11 or text.startswith("00")
+    assert passed == (problem is None) or (problem is None and rare)
 
 
 @pytest.mark.parametrize(
@@ -111,6 +116,8 @@ def test_prices_and_quantities(text, problem, column):
         (["1", "0", "2"], False),
         (["1", "2", "00.00"], False),
         (["10", "100.00", "0.01"], True),
+        (["1", "0.000000010", "2"], False),
+        (["0.5", "2", "0.00000000"], False),
     ],
 )
 def test_a_zero_anywhere_in_a_column_sends_it_row_by_row(column, passes):

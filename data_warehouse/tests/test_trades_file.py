@@ -211,6 +211,12 @@ AFTER = "536837318,29023.67000000,0.00059400,17.24005998,1609462631381,false\n"
             id="non-integer-id",
         ),
         pytest.param(
+            HEADER + GOOD + "9" * 5000 + ",29023.67000000,0.00059400,0,1609462631381,false\n",
+            3,
+            f"id {'9' * 20}… (5000 digits) does not fit in 64 bits (at most 9223372036854775807)",
+            id="id-of-5000-digits",
+        ),
+        pytest.param(
             HEADER + GOOD + "\n" + "536837318,29023.67000000,0.00059400,0,soon,false\n",
             4,
             "an id or time is not a whole number ('soon')",
@@ -506,3 +512,13 @@ def test_values_up_to_binances_largest_are_read(tmp_path: Path) -> None:
     path = write(tmp_path / "trades.csv", HEADER + f"1,0.00000001,92233720368.54775807,1,{DAY},true\n")
 
     assert columns(read_trades(path, "SHIBUSDT"))[2:4] == (["0.00000001"], ["92233720368.54775807"])
+
+
+def test_a_value_with_leading_zeros_is_read_as_written(tmp_path: Path) -> None:
+    """Leading zeros are Binance's decimals too (the fast path leaves them to the row-by-row path)."""
+    path = write(tmp_path / "trades.csv", FIVE + f"105,007.50,0.10,0,{DAY + 3},true\n")
+
+    assert columns(read_trades(path, "XRPUSDT"))[2:4] == (
+        ["0.40000000", "0.41000000", "0.42000000", "0.43000000", "0.44000000", "007.50"],
+        ["10.50000000", "11.50000000", "12.50000000", "13.50000000", "14.50000000", "0.10"],
+    )
