@@ -16,6 +16,7 @@ from enum import StrEnum
 from itertools import islice
 
 from binance_mock.account import Account
+from binance_mock.price_blocks import PriceBlocks
 from core.codec import TradeBatch
 from core.values import Order, OrderStatus, Side, add_fee
 
@@ -114,7 +115,7 @@ class Book:
         self.last_skipped = ""  # the last trade dropped, for the log
         self._consumed: dict[int, Decimal] = {}  # CROSS model: quantity of a trade already filled
         self.memory, self.memory_ms = memory, memory_ms
-        self.recent: deque[tuple[TradeBatch, list[Decimal]]] = deque()  # whole batches, oldest first
+        self.recent: deque[tuple[TradeBatch, PriceBlocks]] = deque()  # whole batches and their prices, oldest first
         self._remembered = 0
         self._chunk: TradeBatch | None = None  # the book's own last entry of recent, still filling
         self._best_buy = NO_BUYS
@@ -164,21 +165,14 @@ class Book:
         return reports
 
     def _crossing_after(self, order: Order, placed_at: int) -> Iterator[tuple[int, Decimal, str, int]]:
-        """Remembered trades after ``placed_at`` whose price reaches ``order``, oldest first.
-
-        A batch's best price after the placement is found with C-level ``min``/``max`` first: an
-        order placed away from the market (most are) walks no trade one by one.
-        """
+        """Remembered trades after ``placed_at`` whose price reaches ``order``, oldest first (found by blocks)."""
         limit, cross, buy = order.price, self.fill_model is FillModel.CROSS, order.side is Side.BUY
         reaches = getattr(limit, REACHES[buy, cross])
-        for batch, decimals, start in self._batches_after(placed_at):
-            prices = decimals[start:]
-            if not reaches(min(prices) if buy else max(prices)):
-                continue
+        for batch, blocks, start in self._batches_after(placed_at):
             ids, quantities, times = batch.trade_ids, batch.quantities, batch.trade_times
-            for index, price in enumerate(prices, start):
-                if reaches(price):
-                    yield ids[index], price, quantities[index], times[index]
+            while (index := blocks.first_reaching(start, reaches, buy)) is not None:
+                yield ids[index], blocks.prices[index], quantities[index], times[index]
+                start = index + 1
 
     def cancel(self, order_id: int, time: int) -> Order | None:
         """Cancel an open order; None when there is no such open order."""
@@ -249,15 +243,15 @@ class Book:
 
     def _remember(self, batch: TradeBatch, decimals: list[Decimal]) -> None:
         if len(batch) >= CHUNK:
-            self.recent.append((batch, decimals))  # a replay's batch: kept as it is, never changed
+            self.recent.append((batch, PriceBlocks(decimals)))  # a replay's batch: kept as it is, never changed
             self._chunk = None
         elif self._chunk is not None and len(self._chunk) + len(batch) <= CHUNK:
             self._chunk.extend(batch)
-            self.recent[-1][1].extend(decimals)
+            self.recent[-1][1].prices.extend(decimals)
         else:
             self._chunk = TradeBatch.empty(batch.symbol)
             self._chunk.extend(batch)
-            self.recent.append((self._chunk, list(decimals)))
+            self.recent.append((self._chunk, PriceBlocks(list(decimals))))
         self._remembered += len(batch)
         newest, forgotten = batch.trade_times[-1], False
         while len(self.recent) > 1 and (
@@ -274,13 +268,13 @@ class Book:
         while self._closed and self._closed[0][0] < oldest:
             self.orders.pop(self._closed.popleft()[1], None)
 
-    def _batches_after(self, position: int) -> list[tuple[TradeBatch, list[Decimal], int]]:
+    def _batches_after(self, position: int) -> list[tuple[TradeBatch, PriceBlocks, int]]:
         """Remembered batches holding trades with an id above ``position``, oldest first, each with where they start."""
-        later: list[tuple[TradeBatch, list[Decimal], int]] = []
-        for batch, decimals in reversed(self.recent):
+        later: list[tuple[TradeBatch, PriceBlocks, int]] = []
+        for batch, blocks in reversed(self.recent):
             start = bisect_right(batch.trade_ids, position)
             if start < len(batch):
-                later.append((batch, decimals, start))
+                later.append((batch, blocks, start))
             if start:
                 break
         later.reverse()
