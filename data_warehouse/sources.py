@@ -84,6 +84,7 @@ class DatabaseSource:
     first_day: date
     last_day: date
     kind: str = "trade"
+    _first_page: "asyncio.Future[TradeBatch] | None" = field(default=None, init=False, repr=False)
 
     @property
     def description(self) -> str:
@@ -103,20 +104,22 @@ class DatabaseSource:
                 f"no stored {self.kind}s of {self.symbol} from {self.first_day} to {self.last_day}: "
                 "import them with import_trades or fetch_trades"
             )
+        self._first_page = self._read(db, None, batch_size)  # read while the run and its engine start
+        self._first_page.add_done_callback(lambda page: page.cancelled() or page.exception())  # raised when taken
         return total
 
     async def batches(self, db: Database, batch_size: int) -> AsyncIterator[TradeBatch]:
         """The stored trades page by page; the next page is read on the database thread while this one is handled."""
 
-        def read(after: tuple[int, int] | None) -> asyncio.Future[TradeBatch]:
-            page = (self.symbol, self.kind, *self.window, after, batch_size)
-            return asyncio.ensure_future(db.run(trade_pages.read_page, *page))
-
-        ahead = read(None)
+        ahead, self._first_page = self._first_page or self._read(db, None, batch_size), None
         try:
             while len(batch := await ahead):
-                ahead = read((batch.trade_times[-1], batch.trade_ids[-1]))
+                ahead = self._read(db, (batch.trade_times[-1], batch.trade_ids[-1]), batch_size)
                 yield batch
         finally:
             # A page read ahead that nobody will take: an error it met no longer matters.
             ahead.add_done_callback(lambda page: page.cancelled() or page.exception())
+
+    def _read(self, db: Database, after: tuple[int, int] | None, size: int) -> "asyncio.Future[TradeBatch]":
+        page = (self.symbol, self.kind, *self.window, after, size)
+        return asyncio.ensure_future(db.run(trade_pages.read_page, *page))
