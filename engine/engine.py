@@ -58,7 +58,8 @@ class Engine:
         self.db = Database(f"engine-db-{self.venue}")
         self.runtime = Runtime(self.layer, group_refresh_seconds=settings.CHANNEL_GROUP_REFRESH_SECONDS)
         # Live engines run only the symbols whose leases they hold; a backtest owns its venue.
-        self.leases = Leases(self.engine_id, lease_seconds=settings.ENGINE_LEASE_SECONDS) if self.live else None
+        lease_seconds, shared = settings.ENGINE_LEASE_SECONDS, self.db if self.db.sqlite else None
+        self.leases = Leases(self.engine_id, lease_seconds=lease_seconds, writes=shared) if self.live else None
         self.ownership: Ownership = self.leases or Unfenced()
         # Live engines keep resume points; a backtest replays from its start and keeps none.
         self._progress = Progress(self.db, ownership=self.ownership) if self.live else None

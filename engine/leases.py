@@ -3,7 +3,9 @@
 Every check (``ENGINE_POLL_SECONDS``) an engine renews the leases it holds, gives back those it
 no longer needs or holds beyond its fair share, and takes free or expired ones up to that share
 (the wanted symbols divided by the live engines, rounded up). Leases are renewed on a database
-thread of their own, never behind the engine's queued writes.
+thread of their own, never behind the engine's queued writes; on SQLite, on the engine's database
+thread ahead of its queued writes instead: SQLite has one write lock, and a thread of its own
+waited for it behind back-to-back write groups (renewals of 7–17 s measured, past a 10 s lease).
 
 By its own reckoning an engine holds a lease until ``lease_seconds`` minus a margin after it
 *asked* for the renewal (its monotonic clock, not the database's): a process that was frozen
@@ -49,11 +51,13 @@ class SymbolFence:
 class Leases:
     """The leases one engine holds, and the rounds that keep them."""
 
-    def __init__(self, owner: str, *, lease_seconds: float, db: Database | None = None) -> None:
+    def __init__(self, owner: str, *, lease_seconds: float, writes: Database | None = None) -> None:
+        """``writes``: the engine's database thread, to share ahead of its writes (SQLite); else a thread of its own."""
         self.owner = owner
         self.lease_seconds = lease_seconds
         self.margin = max(0.5, lease_seconds / 5)  # stop acting this much before the lease can be taken
-        self._db = db or Database(f"engine-leases-{owner}")
+        self._shared = writes is not None
+        self._db = writes or Database(f"engine-leases-{owner}")
         self._held: dict[str, tuple[int, float]] = {}  # symbol → (token, valid until, monotonic)
         self._pinned: set[str] = set()
         self._lost: set[str] = set()  # found lost by the timer, told at the next round
@@ -101,19 +105,21 @@ class Leases:
     async def _renew_once(self) -> None:
         async with self._lock:
             asked, held = time.monotonic(), dict(self._held)
-            renewed = await self._db.run(lease_store.renew, self.owner, sorted(held), self.lease_ms)
+            renewed = await self.run(lease_store.renew, self.owner, sorted(held), self.lease_ms)
             kept = {lease.symbol: lease.token for lease in renewed if held[lease.symbol][0] == lease.token}
             self._lost |= set(held) - set(kept)
             self._held = {symbol: (token, asked + self.lease_seconds - self.margin) for symbol, token in kept.items()}
 
     async def run(self, function, /, *args, **kwargs):  # type: ignore[no-untyped-def]
-        """Run ``function`` on the lease thread (reads that must not wait behind the engine's writes)."""
+        """Run ``function`` where leases are kept (work that must not wait behind the engine's writes)."""
+        if self._shared:
+            return await self._db.run_next(function, *args, **kwargs)
         return await self._db.run(function, *args, **kwargs)
 
     async def pin(self, symbol: str) -> bool:
         """Take a lease kept for the engine's whole life (never handed over by a rebalance)."""
         asked = time.monotonic()
-        taken = await self._db.run(lease_store.acquire, self.owner, [symbol], self.lease_ms, f"taken by {self.owner}")
+        taken = await self.run(lease_store.acquire, self.owner, [symbol], self.lease_ms, f"taken by {self.owner}")
         if taken:
             self._held[symbol] = (taken[0].token, asked + self.lease_seconds - self.margin)
             self._pinned.add(symbol)
@@ -139,7 +145,7 @@ class Leases:
         if room <= 0 or not free:
             return {}
         asked = time.monotonic()
-        taken = await self._db.run(lease_store.acquire, self.owner, free, self.lease_ms, f"taken by {self.owner}", room)
+        taken = await self.run(lease_store.acquire, self.owner, free, self.lease_ms, f"taken by {self.owner}", room)
         for held in taken:
             self._held[held.symbol] = (held.token, asked + self.lease_seconds - self.margin)
         return {held.symbol: held.reason for held in taken}
@@ -151,7 +157,7 @@ class Leases:
         async with self._lock:
             for symbol in symbols:
                 self._held.pop(symbol, None)  # stop acting first, then give it back
-            return await self._db.run(lease_store.release, self.owner, symbols, f"{reason} by {self.owner}")
+            return await self.run(lease_store.release, self.owner, symbols, f"{reason} by {self.owner}")
 
     async def release_all(self, reason: str) -> list[str]:
         """Give every lease back at once (a clean stop): other engines take the symbols without waiting."""
@@ -159,7 +165,9 @@ class Leases:
         return await self.release(sorted(self._held), reason)
 
     async def close(self) -> None:
-        await self._db.close()
+        """End the lease thread (a shared one is the engine's to close)."""
+        if not self._shared:
+            await self._db.close()
 
 
 def target(wanted: set[str], engines: int, fewest: int | None) -> int:

@@ -1,5 +1,8 @@
 """Queued writes: committed together, and one that fails takes none of the others with it."""
 
+import asyncio
+import threading
+
 import pytest
 from django.db import IntegrityError
 
@@ -44,4 +47,29 @@ async def test_a_failing_write_is_reported_and_the_others_in_its_group_commit(wr
                 await db.drain()
         assert await db.run(stored) == kept
     finally:
+        await db.close()
+
+
+async def test_run_next_goes_ahead_of_the_writes_queued_behind_the_running_group():
+    db, done, started, release = Database(), [], threading.Event(), threading.Event()
+
+    def held() -> None:  # the group the thread is writing when the others come
+        started.set()
+        release.wait(timeout=30)
+        done.append("running group")
+
+    try:
+        db.submit(held)
+        assert await asyncio.to_thread(started.wait, 30), "the first group never reached the database thread"
+        db.submit(done.append, "queued write 1")
+        db.submit(done.append, "queued write 2")
+        first = asyncio.ensure_future(db.run_next(done.append, "run_next"))
+        later = asyncio.ensure_future(db.run(done.append, "run"))
+        release.set()
+        await asyncio.gather(first, later)
+        await db.drain()
+
+        assert done == ["running group", "run_next", "queued write 1", "queued write 2", "run"]
+    finally:
+        release.set()
         await db.close()

@@ -1,8 +1,14 @@
 """Leases: who runs a symbol, the fair share, and the fence every write checks."""
 
-import pytest
+import asyncio
+import threading
 
+import pytest
+from django.db import connection
+
+from core.db import Database
 from engine import lease_store
+from engine.engine import Engine
 from engine.leases import Leases, target
 from engine.models import SymbolLease
 
@@ -64,3 +70,52 @@ async def test_an_engine_past_its_local_expiry_refuses_to_act_before_anyone_coul
             leases.check("EOSUSDT")
     finally:
         await leases.close()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_sharing_the_engines_database_thread_a_renewal_waits_only_for_the_group_being_written(monkeypatch):
+    """SQLite's one write lock: a lease thread of its own waited behind back-to-back write groups for 7–17 s."""
+    writes, written, started, release = Database("engine-db"), [], threading.Event(), threading.Event()
+    leases = Leases("a", lease_seconds=10, writes=writes)
+    renew = lease_store.renew
+
+    def renewing(*args):
+        written.append("the renewal")
+        return renew(*args)
+
+    monkeypatch.setattr(lease_store, "renew", renewing)
+
+    def group_being_written() -> None:
+        started.set()
+        release.wait(timeout=30)
+        written.append("the group being written")
+
+    try:
+        assert await leases.take({"XRPUSDT"}, 1, None) == {"XRPUSDT": "taken by a"}
+        writes.submit(group_being_written)
+        assert await asyncio.to_thread(started.wait, 30), "the first group never reached the database thread"
+        for number in range(3):
+            writes.submit(written.append, f"queued write {number}")  # the backlog behind it
+        renewal = asyncio.ensure_future(leases.renew())
+        asyncio.get_running_loop().call_soon(release.set)  # after the renewal has asked for the thread
+
+        assert await renewal == []
+        leases.check("XRPUSDT")
+        await writes.drain()
+        assert written == [
+            "the group being written",
+            "the renewal",
+            "queued write 0",
+            "queued write 1",
+            "queued write 2",
+        ]
+    finally:
+        release.set()
+        await leases.close()
+        await writes.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_engine_on_sqlite_keeps_its_leases_on_its_database_thread():
+    engine = Engine(venue="lease-test")
+    assert (engine.leases._db is engine.db) == (connection.vendor == "sqlite")
