@@ -26,7 +26,7 @@ from core.groups import normalize_symbol, trade_events_group
 from core.layers.isolated import isolated_layer
 from data_warehouse import runs
 from data_warehouse.backtest_values import BacktestRequest, BacktestResult, RunSetup
-from data_warehouse.chart import render_chart
+from data_warehouse.chart_worker import ChartWorker
 from data_warehouse.models import Stream
 from data_warehouse.report import build_report
 from data_warehouse.sources import SourceError
@@ -55,6 +55,7 @@ async def run_backtest(request: BacktestRequest, *, progress: Progress | None = 
     """
     setup, plan = _prepare(request)
     db = Database("backtest-db")
+    chart = ChartWorker() if request.chart else None  # loads matplotlib meanwhile, elsewhere
     try:
         loading = time.perf_counter()
         try:
@@ -69,10 +70,12 @@ async def run_backtest(request: BacktestRequest, *, progress: Progress | None = 
         except Exception as error:
             await db.run(runs.fail_run, run.id, f"{type(error).__name__}: {error}")
             raise BacktestError(f"backtest {run.id} failed: {error}") from error
-        result = await replay.result(load_seconds)
+        result = await replay.result(load_seconds, chart)
         await db.run(runs.finish_run, result)
         return result
     finally:
+        if chart is not None:
+            chart.close()
         await db.close()
 
 
@@ -113,8 +116,8 @@ class _Replay:
             await _close(engine.layer)
         self.seconds = time.perf_counter() - started
 
-    async def result(self, load_seconds: float) -> BacktestResult:
-        """The run's orders, report, figures and chart."""
+    async def result(self, load_seconds: float, chart: ChartWorker | None) -> BacktestResult:
+        """The run's orders, report, figures and chart (when ``chart`` draws one)."""
         orders, rows = await self.db.run(runs.orders_of, self.venue)
         report = build_report(orders, self.prices)
         result = BacktestResult(
@@ -131,10 +134,10 @@ class _Replay:
             failure=self.failure,
             load_seconds=load_seconds,
         )
-        if self.request.chart:
+        if chart is not None:
             title = f"{result.symbol} backtest {self.run_id}"
             result.chart = await asyncio.to_thread(
-                partial(render_chart, settings=result.settings, quote_asset=result.quote_asset),
+                partial(chart.render, settings=result.settings, quote_asset=result.quote_asset),
                 title,
                 self.prices,
                 report,

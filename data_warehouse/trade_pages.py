@@ -67,7 +67,7 @@ def read_page(symbol: str, kind: str, start: int, end: int, after: tuple[int, in
             columns = _rows(sql, params)
     if not columns[0]:
         return TradeBatch.empty(symbol)
-    return TradeBatch(symbol, *_in_replay_order(*columns))
+    return TradeBatch(symbol, *in_replay_order(*columns))
 
 
 def joined_query(sql: str) -> str | None:
@@ -98,8 +98,11 @@ def _rows(sql: str, params: list[Any]) -> list[list]:
     return [ids, prices, quantities, times, event_times, [bool(maker) for maker in makers]]
 
 
-def _in_replay_order(ids: list, *others: list) -> list[list]:
-    """The columns sorted by (time, id), when they are not already (checked with C-level loops first)."""
+def in_replay_order(ids: list, *others: list) -> list[list]:
+    """A page's columns (ids, prices, quantities, times, event times, makers) sorted by (time, id).
+
+    Columns already in that order (checked with C-level loops first) come back as they are.
+    """
     times = others[2]
     if all(map(le, times, islice(times, 1, None))) and all(map(lt, ids, islice(ids, 1, None))):
         return [ids, *others]

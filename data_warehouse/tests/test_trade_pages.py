@@ -2,7 +2,7 @@
 
 import pytest
 
-from data_warehouse.trade_pages import _in_replay_order
+from data_warehouse.trade_pages import in_replay_order
 
 
 @pytest.mark.parametrize(
@@ -21,7 +21,7 @@ def test_columns_come_out_in_time_then_id_order(times, ids, expected):
     prices = [f"0.{trade_id}" for trade_id in ids]
     makers = [trade_id % 2 == 0 for trade_id in ids]
 
-    out_ids, out_prices, out_quantities, out_times, out_events, out_makers = _in_replay_order(
+    out_ids, out_prices, out_quantities, out_times, out_events, out_makers = in_replay_order(
         ids, prices, list(prices), times, list(times), makers
     )
 
