@@ -18,7 +18,8 @@ reach another. What each timer holds:
 - demo: ``python3 tasks.py demo`` (the shipped sample day, from its own database): the
   ``events_per_second`` of its report.
 - memory: the peak resident memory (``VmHWM``) of ``manage.py backtest`` of the day in a process
-  of its own, as a user runs it (its helper that checks part of the file peaks at about 30 MiB);
+  of its own, as a user runs it (its helpers apart: the one that checks part of the file peaks at
+  about 30 MiB, the one that draws the chart at about 85 MiB);
   the command row's process, which also migrated its database, is printed beside it.
 - live, 10 symbols / live, 200 symbols: ``bench.load`` on the in-memory layer and SQLite, 10
   symbols at 100 events/s and 200 symbols at 4,000 events/s for 30 s (spread arrival): event →
