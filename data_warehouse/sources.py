@@ -84,7 +84,7 @@ class DatabaseSource:
     first_day: date
     last_day: date
     kind: str = "trade"
-    _first_page: "asyncio.Future[TradeBatch] | None" = field(default=None, init=False, repr=False)
+    _first_page: "asyncio.Future[TradeBatch] | None" = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def description(self) -> str:
