@@ -5,7 +5,8 @@ no longer needs or holds beyond its fair share, and takes free or expired ones u
 (the wanted symbols divided by the live engines, rounded up). Leases are renewed on a database
 thread of their own, never behind the engine's queued writes; on SQLite, on the engine's database
 thread ahead of its queued writes instead: SQLite has one write lock, and a thread of its own
-waited for it behind back-to-back write groups (renewals of 7–17 s measured, past a 10 s lease).
+waited for it behind back-to-back write groups (renewals of up to 16.8 s measured, past a 10 s
+lease).
 
 By its own reckoning an engine holds a lease until ``lease_seconds`` minus a margin after it
 *asked* for the renewal (its monotonic clock, not the database's): a process that was frozen
