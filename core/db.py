@@ -58,9 +58,7 @@ class Database:
         With a ``fence``, in a transaction that first checks it (LeaseLost when it does not hold).
         """
         self._hand_over()
-        loop = asyncio.get_running_loop()
-        work = functools.partial(function, *args, **kwargs)
-        return await loop.run_in_executor(self._executor, functools.partial(_fresh, _fenced(work, fence)))
+        return await self._on_thread(functools.partial(function, *args, **kwargs), fence)
 
     async def run_next(self, function: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
         """Like ``run``, but ahead of the writes queued and not yet handed to the thread.
@@ -69,9 +67,11 @@ class Database:
         backlog of writes (a lease's renewal on SQLite, whose one write lock a separate thread
         would wait for, unfairly, as long as the writes keep coming).
         """
+        return await self._on_thread(functools.partial(function, *args, **kwargs), None)
+
+    async def _on_thread(self, work: Callable[[], R], fence: Fence | None) -> R:
         loop = asyncio.get_running_loop()
-        work = functools.partial(function, *args, **kwargs)
-        return await loop.run_in_executor(self._executor, functools.partial(_fresh, _fenced(work, None)))
+        return await loop.run_in_executor(self._executor, functools.partial(_fresh, _fenced(work, fence)))
 
     def submit(
         self, function: Callable[P, object], /, *args: P.args, fence: Fence | None = None, **kwargs: P.kwargs

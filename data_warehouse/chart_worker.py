@@ -12,12 +12,10 @@ ones itself: it pays for the import once, not for a helper and a cold first draw
 import pickle
 import subprocess
 import sys
-from pathlib import Path
-from subprocess import DEVNULL, PIPE
 
-ROOT = Path(__file__).resolve().parent.parent
-# A fresh interpreter, not multiprocessing: its "spawn" would run the caller's main script again.
-WORKER = [sys.executable, "-c", "from data_warehouse.chart_worker import serve; serve()"]
+from core.helper_process import helper_argv, start_helper
+
+WORKER = helper_argv("data_warehouse.chart_worker", "serve")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 ANSWER_SECONDS = 120  # a chart takes well under a second; past this the helper is stuck
 
@@ -34,10 +32,7 @@ class ChartWorker:
             helper = not ChartWorker.helped and "matplotlib" not in sys.modules
         if helper:
             ChartWorker.helped = True
-            try:
-                self._process = subprocess.Popen(WORKER, stdin=PIPE, stdout=PIPE, stderr=DEVNULL, cwd=ROOT)
-            except OSError:
-                self._process = None
+            self._process = start_helper(WORKER)
 
     def render(self, *args: object, **kwargs: object) -> bytes:
         """``chart.render_chart(*args, **kwargs)``: the PNG drawn by the helper when it can, else here."""

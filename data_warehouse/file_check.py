@@ -11,12 +11,11 @@ checked in one piece as they are read, in bounded memory.
 
 import io
 import pickle
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from subprocess import DEVNULL, PIPE
 
+from core.helper_process import helper_argv, start_helper
 from data_warehouse.packed_trades import PackedTrades
 from data_warehouse.trade_archives import plain_size
 from data_warehouse.trades_file import (
@@ -28,9 +27,7 @@ from data_warehouse.trades_file import (
     str_blocks,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
-# A fresh interpreter, not multiprocessing: its "spawn" would run the caller's main script again.
-WORKER = [sys.executable, "-c", "from data_warehouse.file_check import check_second_half; check_second_half()"]
+WORKER = helper_argv("data_warehouse.file_check", "check_second_half")
 
 # Below this a second process costs more than it saves (it starts in about 0.1 s); above it the
 # whole text is held at once, so the bound keeps memory at what a replay keeps anyway.
@@ -77,9 +74,8 @@ def _check_halves(path: Path, size: int, keep: int) -> CheckedTrades | None:
     start, first_line = (header_end, 2) if layout.has_header else (0, 1)
     if not (start < len(text) and cut < size):
         return None
-    try:
-        worker = subprocess.Popen(WORKER, bufsize=0, stdin=PIPE, stdout=PIPE, stderr=DEVNULL, cwd=ROOT)
-    except OSError:
+    worker = start_helper(WORKER)
+    if worker is None:
         return None
     with worker:
         try:

@@ -20,14 +20,12 @@ from core.codec import TradeBatch
 from data_warehouse.trade_records import TABLE
 
 REPLAY_ORDER = "trade_time, trade_id"
-_JOINED = {
-    # SQLite keeps booleans as 0 and 1; its group_concat follows the subquery's order in practice
-    # (not promised, so read_page checks the order and sorts a page that is out of it).
-    "sqlite": (
-        "SELECT count(*), group_concat(trade_id), group_concat(price), group_concat(quantity), "
-        "group_concat(trade_time), group_concat(event_time), group_concat(buyer_market_maker, '') FROM ({page})"
-    ),
-}
+# SQLite keeps booleans as 0 and 1; its group_concat follows the subquery's order in practice
+# (not promised, so read_page checks the order and sorts a page that is out of it).
+JOINED_SQLITE = (
+    "SELECT count(*), group_concat(trade_id), group_concat(price), group_concat(quantity), "
+    "group_concat(trade_time), group_concat(event_time), group_concat(buyer_market_maker, '') FROM ({page})"
+)
 
 
 def page_query(
@@ -56,24 +54,26 @@ def read_page(symbol: str, kind: str, start: int, end: int, after: tuple[int, in
     """The next ``size`` trades in (trade_time, trade_id) order after ``after``, as a batch."""
     sql, params = page_query(symbol, kind, start, end, after, size)
     joined = joined_query(sql)
-    if joined is None:
-        columns = _rows(sql, params)
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute(joined, params)
-            count, *texts = cursor.fetchone()
-        columns = _split(texts) if count else [[] for _ in range(6)]
-        if any(len(column) != count for column in columns):  # a stored value holding a comma: row by row
-            columns = _rows(sql, params)
-    if not columns[0]:
-        return TradeBatch.empty(symbol)
-    return TradeBatch(symbol, *in_replay_order(*columns))
+    columns = _rows(sql, params) if joined is None else _joined(joined, sql, params)
+    return TradeBatch(symbol, *columns) if columns[0] else TradeBatch.empty(symbol)
 
 
 def joined_query(sql: str) -> str | None:
     """A page's query as one row, its count and each column joined; None on a database that has no such query."""
-    template = _JOINED.get(connection.vendor)
-    return None if template is None else template.format(page=sql)
+    return JOINED_SQLITE.format(page=sql) if connection.vendor == "sqlite" else None
+
+
+def _joined(joined: str, sql: str, params: list[Any]) -> list[list]:
+    """The page's columns from its joined row, in replay order (row by row when a value holds a comma)."""
+    with connection.cursor() as cursor:
+        cursor.execute(joined, params)
+        count, *texts = cursor.fetchone()
+    if not count:
+        return [[] for _ in range(6)]
+    columns = _split(texts)
+    if any(len(column) != count for column in columns):  # a stored value holding a comma
+        return _rows(sql, params)
+    return in_replay_order(*columns)
 
 
 def _split(texts: list[str]) -> list[list]:
