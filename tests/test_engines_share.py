@@ -194,7 +194,7 @@ async def test_engines_share_the_symbols_and_take_over_a_killed_ones(count, mark
             assert sorted(runs) == SYMBOLS, beats
 
         victim = processes[-1]
-        victim_id = victim.engine_id()
+        victim_id = await victim.engine_id()
         lost = sorted(symbol for symbol, owner in held.items() if owner == victim_id)
         await victim.kill()  # mid-cycle: orders open, trades still coming
         killed = time.monotonic()
@@ -223,7 +223,7 @@ async def test_a_clean_stop_hands_its_symbols_over_at_once(market, engines):
         await until_owned(first, lambda o: len(o) == 4, what="the first engine runs everything")
         await second.start()
         held = await until_owned(first, lambda o: len(set(o.values())) == 2, what="shared by two engines")
-        stopping = first.engine_id()
+        stopping = await first.engine_id()
         assert stopping in held.values()
         mine = sorted(symbol for symbol, owner in held.items() if owner == stopping)
         await first.stop()  # SIGTERM
@@ -231,7 +231,7 @@ async def test_a_clean_stop_hands_its_symbols_over_at_once(market, engines):
         # Given back as it stopped (nothing waits for a lease to run out): free, or already taken.
         assert all(row.owner != stopping and row.previous_owner == stopping for row in rows), rows
         assert all("expired" not in row.reason for row in rows), [row.reason for row in rows]
-        other = second.engine_id()
+        other = await second.engine_id()
         await until_owned(second, lambda o: o == dict.fromkeys(SYMBOLS, other), what="the second runs everything")
     finally:
         await stop_all([first, second])

@@ -96,10 +96,18 @@ class EngineProcess:
         except TimeoutError:
             await self.kill()
 
-    def engine_id(self) -> str:
-        """The id the running engine gave itself (from what ``runengine`` printed)."""
-        found = re.search(r"Engine (\S+) running on", self.log.read_text(errors="replace"))
-        assert found, f"the engine has not said its id yet:\n{self.output()[-3000:]}"
+    async def engine_id(self) -> str:
+        """The id the running engine gave itself, once ``runengine`` has printed it.
+
+        An engine takes its symbols before it prints its id (start-up ends with a garbage
+        collection): a test that saw the symbols taken must still wait for the line.
+        """
+
+        async def printed() -> re.Match[str] | None:
+            return re.search(r"Engine (\S+) running on", self.log.read_text(errors="replace"))
+
+        found = await self.until(printed, bool, what="the engine says its id")
+        assert found is not None
         return found.group(1)
 
     def output(self) -> str:
