@@ -109,9 +109,10 @@ class SimulatedExchange:
             self._refresher = asyncio.create_task(self._refresh_balances_every(BALANCES_REFRESH_SECONDS))
 
     async def close(self) -> None:
-        """Stop reading back balances; the feeds stop with the runtime."""
+        """Stop reading back balances and reserving ids; the feeds stop with the runtime."""
         if self._refresher is not None:
             self._refresher.cancel()
+        self._ids.close()
 
     async def exchange_info(self) -> ExchangeInfo:
         """The cached exchange info, with any tick/step size overrides applied."""
@@ -297,8 +298,11 @@ class SimulatedExchange:
 
     async def _load(self, symbol: str) -> None:
         book = self._book(symbol)
-        for stored in await self._db.run(store.open_orders_of, self.venue, symbol):
-            book.resume(stored.order, stored.placed_at, stored.changed_at)
+        stored, last_id = await self._db.run(store.load_book, self.venue, symbol, self._ids.block or 0)
+        for order in stored:
+            book.resume(order.order, order.placed_at, order.changed_at)
+        if last_id is not None:  # the symbol's first block of ids, reserved in the same call
+            self._ids.give(symbol, last_id)
 
     async def _reserve_ids(self, count: int) -> int:
         return await self._db.run(store.allocate_order_ids, self.venue, count)

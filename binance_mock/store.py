@@ -63,6 +63,11 @@ def open_orders_of(venue: str, symbol: str) -> list[StoredOrder]:
     return [_stored(row) for row in rows.order_by("order_id")]
 
 
+def load_book(venue: str, symbol: str, reserve: int) -> tuple[list[StoredOrder], int | None]:
+    """A symbol's open orders and, when ``reserve`` is above 0, the last id of a fresh block of that many."""
+    return open_orders_of(venue, symbol), allocate_order_ids(venue, reserve) if reserve else None
+
+
 def allocate_order_ids(venue: str, count: int) -> int:
     """Reserve ``count`` order ids of the venue for one engine; returns the last (the first is last − count + 1)."""
     table = SimulatedVenue._meta.db_table
