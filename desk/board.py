@@ -4,10 +4,14 @@ Trade events and order reports change it as they arrive (cheaply: a price, a cha
 order); the settings, streams, engines and balances come from the database a few times a
 second. ``patch()`` then gives only what differs from what was last published, so a quiet
 symbol costs nothing and a busy one costs the fields that changed (its price and P&L, mostly) once
-per publish, however many events it had.
+per publish, however many events it had; its traders are looked at again only when one of its
+orders changed. The publisher builds a patch a few symbols at a time (``start_patch``,
+``patch_symbol``, ``finish_patch``), so the engine's actors are not held up by a desk of 200
+symbols.
 """
 
 from collections import OrderedDict, deque
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from core.values import Order
@@ -17,6 +21,17 @@ from desk.selectors import LATEST_ORDERS, Settled, no_controls
 
 CHART_POINTS = 600  # per symbol, kept and sent on a full picture
 CHART_POINTS_PER_PATCH = 5  # per symbol and patch: the newest, when trades come faster
+
+
+@dataclass
+class PatchDraft:
+    """A patch being built, a symbol at a time (the publisher handles events in between)."""
+
+    shown: list[str]
+    symbols: list[str]  # those to look at: changed and shown
+    orders_changed: set[str]
+    sections: dict[str, dict | None] = field(default_factory=dict)
+    traders: dict[str, list | None] = field(default_factory=dict)
 
 
 class Board:
@@ -33,6 +48,7 @@ class Board:
         self._new_orders: dict[tuple[str, int], Order] = {}
         self._new_points: dict[str, list] = {}
         self._dirty: set[str] = set()
+        self._orders_changed: set[str] = set()  # symbols whose open orders may differ from those published
         self._published: dict[str, dict] = {}
         self._published_traders: dict[str, list] = {}
         self._published_rest: dict[str, object] = {}
@@ -60,6 +76,7 @@ class Board:
         if price is not None and symbol not in self.prices:
             self.prices[symbol] = price
         self._dirty.add(symbol)
+        self._orders_changed.add(symbol)
 
     def remember_latest(self, orders: list[Order]) -> None:
         """The venue's latest orders, oldest first (from the database)."""
@@ -84,6 +101,7 @@ class Board:
         self._latest[key] = self._new_orders[key] = order
         self._trim_latest()
         self._dirty.add(order.symbol)
+        self._orders_changed.add(order.symbol)
 
     def section(self, symbol: str) -> dict:
         """The symbol's section as it stands."""
@@ -121,23 +139,39 @@ class Board:
         }
 
     def patch(self) -> dict | None:
-        """What changed since the last patch (None if nothing did)."""
-        patch: dict[str, object] = {}
+        """What changed since the last patch (None if nothing did), built in one go."""
+        draft = self.start_patch()
+        for symbol in draft.symbols:
+            self.patch_symbol(draft, symbol)
+        return self.finish_patch(draft)
+
+    def start_patch(self) -> "PatchDraft":
+        """Begin a patch: the symbols it covers are those changed until now (later changes go in the next)."""
+        dirty, self._dirty = self._dirty, set()
+        orders_changed, self._orders_changed = self._orders_changed, set()
         shown = self.shown()
-        symbols, traders = {}, {}
-        for symbol in sorted(self._dirty & set(shown)):
-            section, working, before = self.section(symbol), self.traders(symbol), self._published.get(symbol)
-            changed = section if before is None else {k: v for k, v in section.items() if before.get(k) != v}
-            if changed:  # a symbol's first section whole, then only the fields that changed
-                symbols[symbol] = changed
-                self._published[symbol] = section
+        return PatchDraft(shown, sorted(dirty.intersection(shown)), orders_changed)
+
+    def patch_symbol(self, draft: "PatchDraft", symbol: str) -> None:
+        """Put what changed of one of the draft's symbols in it (its traders only if its orders changed)."""
+        section, before = self.section(symbol), self._published.get(symbol)
+        changed = section if before is None else {k: v for k, v in section.items() if before.get(k) != v}
+        if changed:  # a symbol's first section whole, then only the fields that changed
+            draft.sections[symbol] = changed
+            self._published[symbol] = section
+        if symbol in draft.orders_changed or symbol not in self._published_traders:
+            working = self.traders(symbol)
             if working != self._published_traders.get(symbol):
-                traders[symbol] = self._published_traders[symbol] = working
-        for symbol in set(self._published) - set(shown):
+                draft.traders[symbol] = self._published_traders[symbol] = working
+
+    def finish_patch(self, draft: "PatchDraft") -> dict | None:
+        """The patch: the draft's symbols, those no longer shown, totals, orders and chart points."""
+        patch: dict[str, object] = {}
+        symbols, traders = draft.sections, draft.traders
+        for symbol in set(self._published) - set(draft.shown):
             del self._published[symbol]
             self._published_traders.pop(symbol, None)
             symbols[symbol] = traders[symbol] = None
-        self._dirty.clear()
         if symbols:
             patch["symbols"] = symbols
         if traders:

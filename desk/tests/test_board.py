@@ -1,5 +1,6 @@
 """The publisher's board: a patch holds only what changed since the last one."""
 
+import asyncio
 from decimal import Decimal, InvalidOperation
 
 import pytest
@@ -7,7 +8,8 @@ import pytest
 from core.codec import MessageError, TradeBatch, encode_trade_event
 from core.values import Order, OrderStatus, Side
 from desk.board import CHART_POINTS_PER_PATCH, Board
-from desk.publisher import last_trade
+from desk.following import Following
+from desk.publisher import DeskPublisher, last_trade
 from desk.selectors import Settled, no_controls
 from tests.support.events import trade_event
 
@@ -111,3 +113,51 @@ def test_the_last_trade_of_a_message(message, expected) -> None:
 def test_a_bad_trade_event_is_refused(change) -> None:
     with pytest.raises((MessageError, InvalidOperation)):
         last_trade({**encode_trade_event(trade_event(1, "0.4318")), **change})
+
+
+def test_what_comes_while_a_patch_is_built_goes_in_the_next_one() -> None:
+    made = Board("simulated")
+    made.settle(settled(["EOSUSDT", "XRPUSDT"]), {"EOSUSDT", "XRPUSDT"})
+    made.patch()
+    made.trade("EOSUSDT", "5.1", 1)
+    made.trade("XRPUSDT", "0.4300", 1)
+
+    draft = made.start_patch()
+    made.patch_symbol(draft, "XRPUSDT")
+    made.order(buy(1))  # the engine's actors run between two symbols of the patch
+    made.trade("XRPUSDT", "0.4400", 2)
+    made.patch_symbol(draft, "EOSUSDT")
+    first = made.finish_patch(draft)
+    second = made.patch()
+
+    assert (first["symbols"]["XRPUSDT"]["price"], first["symbols"]["EOSUSDT"]["price"]) == ("0.43", "5.1")
+    assert [o["order_id"] for o in first["orders"]] == [1]
+    assert (second["symbols"]["XRPUSDT"]["price"], second["symbols"]["XRPUSDT"]["open_orders"]) == ("0.44", 1)
+    assert second["traders"]["XRPUSDT"][0]["orders"][0]["order_id"] == 1
+    assert made.patch() is None
+
+
+async def test_the_publisher_lets_the_engine_run_while_it_builds_a_patch(monkeypatch) -> None:
+    monkeypatch.setattr("desk.publisher.PATCH_SLICE_SECONDS", 0.0)  # give the loop back after every symbol
+    work: list[str] = []
+
+    class Recording(Board):
+        def patch_symbol(self, draft, symbol: str) -> None:
+            work.append(symbol)
+            super().patch_symbol(draft, symbol)
+
+    symbols = ["ADAUSDT", "EOSUSDT", "XRPUSDT"]
+    publisher = DeskPublisher(venue="simulated", running=set, following=Following(None), symbols=frozenset())
+    publisher.board = Recording("simulated")
+    publisher.board.settle(settled(symbols), set(symbols))
+
+    async def an_actor() -> None:
+        work.append("a trade event handled")
+
+    building = asyncio.create_task(publisher._next_patch())
+    handling = asyncio.create_task(an_actor())
+    patch, _ = await asyncio.gather(building, handling)
+    await publisher.db.close()
+
+    assert work == ["ADAUSDT", "a trade event handled", "EOSUSDT", "XRPUSDT"]
+    assert sorted(patch["symbols"]) == symbols
