@@ -29,6 +29,7 @@ class Counter:
         self.gate = asyncio.Event()
         self.gate.set()
         self.failures = 0  # how many of the next reservations fail
+        self.reserved = asyncio.Event()  # set by every reservation made
 
     async def reserve(self, count: int) -> int:
         self.calls.append(count)
@@ -37,6 +38,7 @@ class Counter:
             self.failures -= 1
             raise ConnectionError("the database is away")
         self.value += count
+        self.reserved.set()
         return self.value
 
 
@@ -78,14 +80,15 @@ async def test_a_symbol_lost_and_taken_again_never_uses_its_old_spare_block():
     counter = Counter(start=BLOCK)
     ids = OrderIds(counter.reserve, block=BLOCK)
     ids.give("XRPUSDT", BLOCK)
-    counter.gate.clear()
-    await take(ids, "XRPUSDT", 6)  # the spare block is being reserved
-    ids.forget("XRPUSDT")  # another engine takes the symbol and places orders with its own blocks
-    counter.gate.set()
+    await take(ids, "XRPUSDT", 6)
+    await asyncio.wait_for(counter.reserved.wait(), 1)  # the spare block: ids 11 to 20
+    ids.forget("XRPUSDT")  # lost: another engine runs it and uses ids up to 70
     counter.value += 5 * BLOCK
 
-    ids.give("XRPUSDT", await counter.reserve(BLOCK))  # taken back: the book loads again
-    assert await take(ids, "XRPUSDT", 2) == [5 * BLOCK + BLOCK + 1, 5 * BLOCK + BLOCK + 2]
+    ids.give("XRPUSDT", await counter.reserve(BLOCK))  # taken back: its book loads again, with ids 71 to 80
+    after = await take(ids, "XRPUSDT", BLOCK + 1)
+
+    assert after == list(range(7 * BLOCK + 1, 8 * BLOCK + 2)), "ids below the other engine's were handed out"
     ids.close()
 
 
