@@ -25,6 +25,7 @@ from engine.models import EngineHeartbeat, ResumePoint, SymbolLease
 from naive.models import TradingSettings
 from tests.support.engine_process import EngineProcess
 from tests.support.events import WORKED_EXAMPLE_SETTINGS
+from tests.support.fake_binance_ws import FakeBinanceStream
 from tests.support.market import Market
 
 pytestmark = [
@@ -105,6 +106,7 @@ async def engines(market, tmp_path):
             tmp_path / name, BINANCE_WS_URL=stream.url, BINANCE_API_URL=rest.url, CHANNEL_PREFIX=prefix
         )
         made.append(process)
+        process.peers = made
         return process
 
     yield make
@@ -133,6 +135,19 @@ async def stream_step(market: Market, watch: EngineProcess, days: dict, begin: i
         return all(points.get(symbol, 0) >= last[symbol] for symbol in SYMBOLS)
 
     await watch.until(resume_points, done, what=f"trades up to #{end} handled", timeout=60)
+
+
+def streams_by_owner(owners: dict[str, str]) -> list[list[str]]:
+    """The trade streams each engine should follow, one list per engine."""
+    streams: dict[str, list[str]] = {}
+    for symbol, owner in owners.items():
+        streams.setdefault(owner, []).append(f"{symbol.lower()}@trade")
+    return sorted(sorted(names) for names in streams.values())
+
+
+def followed(fake: FakeBinanceStream) -> list[list[str]]:
+    """The trade streams each connection to the fake Binance follows (connections following none left out)."""
+    return sorted(sorted(client.streams) for client in fake.clients if client.streams)
 
 
 async def only_xrpusdt() -> None:
@@ -185,7 +200,10 @@ async def test_engines_share_the_symbols_and_take_over_a_killed_ones(count, mark
             return len(o) == 4 and len(counts) == count and max(counts) <= share
 
         held = await until_owned(watch, balanced, what=f"4 symbols over {count} engines, {share} at most each")
-        await stream.wait_until(lambda fake: all(fake.subscribers(f"{s.lower()}@trade") == 1 for s in SYMBOLS), 30)
+        # Each engine follows exactly what it owns: a count of one follower per symbol also holds
+        # while an engine that handed a symbol over has not unsubscribed yet and the new owner has
+        # not subscribed, and trades sent then reach nobody who runs the symbol.
+        await stream.wait_until(lambda fake: followed(fake) == streams_by_owner(held), 30)
 
         await stream_step(market, watch, days, 0, STEP)
         await stream_step(market, watch, days, STEP, 2 * STEP)

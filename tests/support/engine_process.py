@@ -54,6 +54,7 @@ class EngineProcess:
             self.environment["REDIS_URL"] = redis_url
         self.process: asyncio.subprocess.Process | None = None
         self.runs = 0
+        self.peers: list[EngineProcess] = []  # other engines of the same test, whose output a failure shows too
 
     @property
     def log(self) -> Path:
@@ -115,6 +116,11 @@ class EngineProcess:
         runs = sorted(self.log_dir.glob("engine-*.log"))
         return "\n".join(f"--- {path.name} ---\n{path.read_text(errors='replace')}" for path in runs)
 
+    def _peers_output(self) -> str:
+        return "".join(
+            f"\n=== {peer.log_dir.name} ===\n{peer.output()[-3000:]}" for peer in self.peers if peer is not self
+        )
+
     async def _exit_within(self, seconds: float) -> None:
         assert self.process is not None, "the engine was never started"
         with contextlib.suppress(TimeoutError):
@@ -137,5 +143,7 @@ class EngineProcess:
             died = self.process is not None and self.process.returncode is not None
             if died or loop.time() > deadline:
                 state = f"exited with {self.process.returncode}" if died else f"not done within {timeout}s"
-                raise AssertionError(f"{what}: {state}; last value {value!r}\n{self.output()[-6000:]}")
+                raise AssertionError(
+                    f"{what}: {state}; last value {value!r}\n{self.output()[-6000:]}{self._peers_output()}"
+                )
             await self._exit_within(0.05)
