@@ -145,14 +145,14 @@ class Board:
             self.patch_symbol(draft, symbol)
         return self.finish_patch(draft)
 
-    def start_patch(self) -> "PatchDraft":
+    def start_patch(self) -> PatchDraft:
         """Begin a patch: the symbols it covers are those changed until now (later changes go in the next)."""
         dirty, self._dirty = self._dirty, set()
         orders_changed, self._orders_changed = self._orders_changed, set()
         shown = self.shown()
         return PatchDraft(shown, sorted(dirty.intersection(shown)), orders_changed)
 
-    def patch_symbol(self, draft: "PatchDraft", symbol: str) -> None:
+    def patch_symbol(self, draft: PatchDraft, symbol: str) -> None:
         """Put what changed of one of the draft's symbols in it (its traders only if its orders changed)."""
         section, before = self.section(symbol), self._published.get(symbol)
         changed = section if before is None else {k: v for k, v in section.items() if before.get(k) != v}
@@ -164,7 +164,7 @@ class Board:
             if working != self._published_traders.get(symbol):
                 draft.traders[symbol] = self._published_traders[symbol] = working
 
-    def finish_patch(self, draft: "PatchDraft") -> dict | None:
+    def finish_patch(self, draft: PatchDraft) -> dict | None:
         """The patch: the draft's symbols, those no longer shown, totals, orders and chart points."""
         patch: dict[str, object] = {}
         symbols, traders = draft.sections, draft.traders
