@@ -293,7 +293,10 @@ class SimulatedExchange:
         loading = self._loaded.get(symbol)
         if loading is None:
             loading = self._loaded[symbol] = asyncio.ensure_future(self._load(symbol))
-        await asyncio.shield(loading)
+        if loading.done():
+            loading.result()  # a failed read fails every caller alike
+        else:
+            await asyncio.shield(loading)
         return self._book(symbol)
 
     async def _load(self, symbol: str) -> None:

@@ -87,6 +87,8 @@ COLUMN_TYPES = (int, str, str, int, int, bool)
 # Each symbol's last batch sent or received in this process, with its encoded columns: every consumer
 # here gets that same batch without decoding it again (consumers must not change a decoded batch).
 _known: "dict[str, tuple[bytes, TradeBatch]]" = {}
+# Each symbol's last single ``trade.event`` decoded here, with its batch of one (same contract as ``_known``).
+_known_events: "dict[str, tuple[dict[str, Any], TradeBatch]]" = {}
 # Batches sent with ``to_message(local=True)``, by their token, for as long as their sender holds
 # them: the message carries only the token, so a receiver must be in this process and take the
 # message before the sender lets the batch go (a lockstep step waits for every receiver).
@@ -252,8 +254,7 @@ class TradeBatch:
         """Read a ``trade.batch`` or a single ``trade.event`` message as a batch."""
         kind = message.get("type")
         if kind == TRADE_EVENT:
-            event = decode_trade_event(message)
-            return cls.from_events(event.symbol, [event])
+            return _single(message)
         if kind != TRADE_BATCH:
             raise MessageError(f"expected a trade event or batch, got type {kind!r}")
         symbol = _field(message, "symbol", str)
@@ -273,6 +274,25 @@ class TradeBatch:
         batch = cls(symbol, *columns)
         _known[symbol] = (blob, batch)
         return batch
+
+
+def _single(message: Mapping[str, Any]) -> TradeBatch:
+    """A ``trade.event`` message as a batch of one, decoded once for every consumer in this process."""
+    symbol = message.get("symbol")
+    known = _known_events.get(symbol) if isinstance(symbol, str) else None
+    if known is not None and _same(known[0], message):
+        return known[1]
+    event = decode_trade_event(message)
+    columns = ([event.trade_id], [fmt(event.price)], [fmt(event.quantity)], [event.trade_time], [event.event_time])
+    batch = TradeBatch(event.symbol, *columns, [event.buyer_market_maker])
+    batch._decimals, batch._range = [event.price], (event.price, event.price)
+    _known_events[event.symbol] = (dict(message), batch)
+    return batch
+
+
+def _same(known: Mapping[str, Any], message: Mapping[str, Any]) -> bool:
+    """The same message, value for value and type for type (``True == 1``, but a bool is no trade id)."""
+    return known == message and all(type(message[name]) is type(value) for name, value in known.items())
 
 
 def _local_batch(token: bytes) -> "TradeBatch":

@@ -31,6 +31,7 @@ from django.db import InterfaceError, OperationalError, connections, transaction
 
 from core.combined_writes import run_in_order
 from core.fencing import Fence, LeaseLost
+from core.idle import call_when_idle
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ class Database:
         """
         self._waiting.append((functools.partial(function, *args, **kwargs), fence))
         if len(self._waiting) == 1 and not self._groups:
-            asyncio.get_running_loop().call_soon(self._hand_over)
+            call_when_idle(self._hand_over)  # the thread's work competes for the GIL: not amid an event's handling
 
     async def drain(self) -> None:
         """Wait until every queued write is done; raise the first that failed."""

@@ -7,6 +7,10 @@ of its own (never the engine's database thread), and at most every ``PUBLISH_SEC
 what changed as one ``desk.patch`` on the ``desk.updates`` group. It knows no browser: group sends
 never wait for receivers, so however many browsers there are, and however slow, the engine pays
 for one publish. A consumer that asks (``desk.resync``) gets the whole picture at the next publish.
+
+What it hears it only keeps until the next publish (or a quiescence barrier), and reads then in
+the event loop's idle moments (core.idle): the way from a trade event to its order never waits
+for the desk.
 """
 
 import asyncio
@@ -24,6 +28,7 @@ from core.actors.actor import Actor, handles
 from core.actors.policy import RestartPolicy
 from core.codec import ORDER_UPDATE, TRADE_BATCH, TRADE_EVENT, MessageError, TradeBatch, decode_order
 from core.db import Database
+from core.idle import until_idle
 from desk import selectors
 from desk.board import Board
 from desk.following import Following
@@ -53,6 +58,7 @@ class DeskPublisher(Actor):
         self.board = Board(venue)
         self.replies: set[str] = set()
         self.reload: set[str] = set()
+        self.inbox: list[dict[str, Any]] = []  # trade messages and order reports not read yet
         self.db = Database("desk-db")  # its own thread: the engine's database thread never waits for the desk
         self._task: asyncio.Task | None = None
 
@@ -69,19 +75,39 @@ class DeskPublisher(Actor):
         await self.following.leave()
         await self.db.close()
 
-    @handles(TRADE_EVENT, TRADE_BATCH)
-    async def trades(self, message: dict[str, Any]) -> None:
+    @handles(TRADE_EVENT, TRADE_BATCH, ORDER_UPDATE)
+    async def heard(self, message: dict[str, Any]) -> None:
+        """Kept as it came, read when the loop has nothing more urgent (the engine's actors come first)."""
+        self.inbox.append(message)
+
+    async def on_idle(self) -> bool:
+        heard = bool(self.inbox)
+        await self._read_inbox()
+        return heard
+
+    async def _read_inbox(self) -> None:
+        """Read what the streams said since the last time, giving the loop back every ``PATCH_SLICE_SECONDS``."""
+        loop = asyncio.get_running_loop()
+        since = loop.time()
+        while self.inbox:
+            heard, self.inbox = self.inbox, []
+            for message in heard:
+                self._read(message)
+                if loop.time() - since >= PATCH_SLICE_SECONDS:
+                    await until_idle()
+                    since = loop.time()
+
+    def _read(self, message: dict[str, Any]) -> None:
+        if message.get("type") == ORDER_UPDATE:
+            try:
+                self.board.order(decode_order(message))
+            except MessageError as error:
+                logger.warning("desk publisher ignored a bad order report: %s", error)
+            return
         try:
             self.board.trade(*last_trade(message))
         except (MessageError, InvalidOperation, TypeError, ValueError) as error:
             logger.warning("desk publisher ignored a bad trade message: %r", error)
-
-    @handles(ORDER_UPDATE)
-    async def order(self, message: dict[str, Any]) -> None:
-        try:
-            self.board.order(decode_order(message))
-        except MessageError as error:
-            logger.warning("desk publisher ignored a bad order report: %s", error)
 
     @handles(SYMBOLS)
     async def symbols_added(self, message: dict[str, Any]) -> None:
@@ -127,6 +153,7 @@ class DeskPublisher(Actor):
         self.board.settle(settled, self.running())
 
     async def _publish(self) -> None:
+        await self._read_inbox()
         patch = await self._next_patch()
         if patch is not None:  # encoded once here, sent as it is to every browser that keeps up
             await self.ctx.publish(DESK_GROUP, {"type": PATCH, "patch": orjson.dumps({"kind": "patch", **patch})})
@@ -149,7 +176,7 @@ class DeskPublisher(Actor):
         for symbol in draft.symbols:
             self.board.patch_symbol(draft, symbol)
             if loop.time() - since >= PATCH_SLICE_SECONDS:
-                await asyncio.sleep(0)
+                await until_idle()
                 since = loop.time()
         return self.board.finish_patch(draft)
 

@@ -85,7 +85,14 @@ class Trader:
         self.state = state or TraderState()
         self.pending = pending
         self.position = position  # the id of the last trade handled (saved with the state)
-        self.band = quiet_band(self.state, params)
+        self._band: tuple[TraderState, tuple[Decimal, Decimal]] | None = None
+
+    @property
+    def band(self) -> tuple[Decimal, Decimal]:
+        """The prices for which a trade event changes nothing (``quiet_band`` of the current state)."""
+        if self._band is None or self._band[0] is not self.state:  # states are immutable: one band each
+            self._band = (self.state, quiet_band(self.state, self.params))
+        return self._band[1]
 
     async def on_event(self, event: TradeEvent) -> list[Notice]:
         """React to a trade event; returns what the leader must know (rebuy, finished)."""
@@ -120,11 +127,9 @@ class Trader:
         for order in (self.state.buy, self.state.sell):
             if order is not None and order.status.is_open:
                 notices += await self._perform((FetchOrder(order),), event)
-        self.band = quiet_band(self.state, self.params)
         return notices
 
     def _changed(self) -> None:
-        self.band = quiet_band(self.state, self.params)
         self.desk.changed(self)
 
     async def _perform(self, actions: tuple[Action, ...], event: TradeEvent | None) -> list[Notice]:

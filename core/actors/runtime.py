@@ -147,6 +147,9 @@ class Runtime:
         for up to ``LAYER_RETRY_SECONDS``, then the error is raised.
         """
         sequencer = self.sequencer
+        if getattr(self.layer, "sends_at_once", False):  # never suspends, never unreachable: in order as it is
+            await self.layer.group_send(group, sequencer.stamp(group, message))
+            return
         async with sequencer.lock(group):
             stamped = sequencer.stamp(group, message)
             await _with_retries(lambda: self.layer.group_send(group, stamped), f"publishing on {group}")

@@ -140,6 +140,33 @@ def test_trade_batch_from_message_accepts_a_single_trade_event(event):
     assert batch.events() == [event]
 
 
+def test_consumers_of_one_single_trade_event_share_the_batch_decoded_once():
+    event = trade(trade_id=41)
+    first = TradeBatch.from_message(encode_trade_event(event))  # each consumer has its own copy of the message
+    second = TradeBatch.from_message(encode_trade_event(event))
+    later = TradeBatch.from_message(encode_trade_event(trade(trade_id=42)))
+
+    assert second is first
+    assert first.decimals() == [event.price] and first.price_range() == (event.price, event.price)
+    assert later is not first and later.events() == [trade(trade_id=42)]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        pytest.param("trade_id", True, "'trade_id' must be an integer", id="a bool equal to the id"),
+        pytest.param("buyer_market_maker", 0, "'buyer_market_maker' must be bool", id="an int equal to False"),
+        pytest.param("trade_id", 41.0, "'trade_id' must be an integer", id="a float equal to the id"),
+    ],
+)
+def test_a_bad_single_trade_event_equal_to_the_last_good_one_is_still_refused(field, value, expected):
+    event = trade(trade_id=1 if field == "trade_id" and value is True else 41)
+    TradeBatch.from_message(encode_trade_event(event))
+
+    with pytest.raises(MessageError, match=expected):
+        TradeBatch.from_message(changed(encode_trade_event(event), **{field: value}))
+
+
 ORDERS = [
     pytest.param(order(), id="new buy"),
     pytest.param(

@@ -1,6 +1,7 @@
 """The project's in-memory channel layer keeps the stock layer's promises at a lower cost."""
 
 import asyncio
+import re
 import time
 from decimal import Decimal
 
@@ -125,6 +126,37 @@ async def test_the_walk_over_every_channel_runs_at_most_once_per_sweep_interval(
         await layer.receive(channel)
 
     assert len(sweeps) == 1
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        pytest.param("trade events XRPUSDT", id="a space"),
+        pytest.param("trades.XRPUSDT!", id="a channel's bang in a group"),
+        pytest.param("x" * 200, id="too long"),
+        pytest.param(["trades.XRPUSDT"], id="not a string"),
+    ],
+)
+async def test_a_bad_group_name_is_refused_every_time_and_a_good_one_checked_once(bad):
+    layer = InMemoryLayer()
+    pattern = layer.group_name_regex = CountingPattern(layer.group_name_regex)
+    for _ in range(3):
+        with pytest.raises(TypeError, match="Group name must be a valid"):
+            await layer.group_send(bad, trade(1))
+        await layer.group_send(GROUP, trade(1))
+
+    assert pattern.names.count(GROUP) == 1
+
+
+class CountingPattern:
+    """A regular expression that counts the names it is asked to match."""
+
+    def __init__(self, pattern: re.Pattern) -> None:
+        self.pattern, self.names = pattern, []
+
+    def match(self, name: str) -> re.Match | None:
+        self.names.append(name)
+        return self.pattern.match(name)
 
 
 async def _until(condition) -> None:

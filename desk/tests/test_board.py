@@ -5,7 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 import pytest
 
-from core.codec import MessageError, TradeBatch, encode_trade_event
+from core.codec import MessageError, TradeBatch, encode_order, encode_trade_event
 from core.values import Order, OrderStatus, Side
 from desk.board import CHART_POINTS_PER_PATCH, Board
 from desk.following import Following
@@ -161,3 +161,20 @@ async def test_the_publisher_lets_the_engine_run_while_it_builds_a_patch(monkeyp
 
     assert work == ["ADAUSDT", "a trade event handled", "EOSUSDT", "XRPUSDT"]
     assert sorted(patch["symbols"]) == symbols
+
+
+async def test_the_publisher_reads_what_it_heard_only_when_the_engine_has_nothing_more_urgent(caplog) -> None:
+    publisher = DeskPublisher(venue="simulated", running=set, following=Following(None), symbols=frozenset())
+    publisher.board.settle(settled(["XRPUSDT"]), {"XRPUSDT"})
+    await publisher.heard(encode_trade_event(trade_event(1, "0.4312")))
+    await publisher.heard({**encode_trade_event(trade_event(2, "0.4313")), "price": "-1"})  # bad: ignored, said
+    await publisher.heard(encode_order(buy(7, "FILLED")))
+
+    assert "XRPUSDT" not in publisher.board.prices  # kept as it came: the handler did nothing more
+    assert await publisher.on_idle() is True  # a quiescence barrier: everything heard is read
+    assert await publisher.on_idle() is False
+    await publisher.db.close()
+
+    assert publisher.board.prices["XRPUSDT"] == (Decimal("0.4312"), 5_010)
+    assert [(row["order_id"], row["status"]) for row in publisher.board.picture()["orders"]] == [(7, "FILLED")]
+    assert "desk publisher ignored a bad trade message" in caplog.text
