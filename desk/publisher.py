@@ -16,6 +16,7 @@ for the desk.
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -58,7 +59,7 @@ class DeskPublisher(Actor):
         self.board = Board(venue)
         self.replies: set[str] = set()
         self.reload: set[str] = set()
-        self.inbox: list[dict[str, Any]] = []  # trade messages and order reports not read yet
+        self.inbox: deque[dict[str, Any]] = deque()  # trade messages and order reports not read yet
         self.db = Database("desk-db")  # its own thread: the engine's database thread never waits for the desk
         self._task: asyncio.Task | None = None
 
@@ -89,13 +90,11 @@ class DeskPublisher(Actor):
         """Read what the streams said since the last time, giving the loop back every ``PATCH_SLICE_SECONDS``."""
         loop = asyncio.get_running_loop()
         since = loop.time()
-        while self.inbox:
-            heard, self.inbox = self.inbox, []
-            for message in heard:
-                self._read(message)
-                if loop.time() - since >= PATCH_SLICE_SECONDS:
-                    await until_idle()
-                    since = loop.time()
+        while self.inbox:  # one at a time from the front: a barrier and a publish may read at once, in order
+            self._read(self.inbox.popleft())
+            if loop.time() - since >= PATCH_SLICE_SECONDS:
+                await until_idle()
+                since = loop.time()
 
     def _read(self, message: dict[str, Any]) -> None:
         if message.get("type") == ORDER_UPDATE:

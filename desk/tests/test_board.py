@@ -178,3 +178,29 @@ async def test_the_publisher_reads_what_it_heard_only_when_the_engine_has_nothin
     assert publisher.board.prices["XRPUSDT"] == (Decimal("0.4312"), 5_010)
     assert [(row["order_id"], row["status"]) for row in publisher.board.picture()["orders"]] == [(7, "FILLED")]
     assert "desk publisher ignored a bad trade message" in caplog.text
+
+
+async def test_a_barrier_during_a_publish_returns_once_everything_heard_is_read_in_order(monkeypatch) -> None:
+    monkeypatch.setattr("desk.publisher.PATCH_SLICE_SECONDS", 0.0)  # give the loop back after every message
+    read: list[str] = []
+
+    class Recording(Board):
+        def trade(self, symbol: str, price: str, trade_time: int) -> None:
+            read.append(price)
+            super().trade(symbol, price, trade_time)
+
+    publisher = DeskPublisher(venue="simulated", running=set, following=Following(None), symbols=frozenset())
+    publisher.board = Recording("simulated")
+    for number, price in enumerate(["0.4311", "0.4312", "0.4313"], start=1):
+        await publisher.heard(encode_trade_event(trade_event(number, price)))
+
+    async def barrier() -> Decimal:
+        await publisher.on_idle()
+        return publisher.board.prices["XRPUSDT"][0]
+
+    publishing = asyncio.create_task(publisher._read_inbox())  # a publish, reading when the barrier comes
+    _, last_price_at_the_barrier = await asyncio.gather(publishing, barrier())
+    await publisher.db.close()
+
+    assert last_price_at_the_barrier == Decimal("0.4313")
+    assert read == ["0.4311", "0.4312", "0.4313"]
