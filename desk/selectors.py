@@ -3,7 +3,6 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils import timezone
 
 from binance_mock.models import SimulatedBalance
@@ -161,15 +160,9 @@ def prices(symbols: list[str]) -> dict[str, tuple[Decimal, int]]:
 
 
 def save_prices(latest: dict[str, tuple[Decimal, int]]) -> None:
-    """Remember the last prices, in one transaction (one row per symbol, every few seconds)."""
+    """Remember the last prices: one upsert (one row per symbol, every few seconds)."""
     now = timezone.now()
-    with transaction.atomic():
-        known = {row.symbol: row for row in LastPrice.objects.filter(symbol__in=list(latest))}
-        for symbol, row in known.items():
-            row.price, row.trade_time = latest[symbol]
-            row.updated_at = now
-        LastPrice.objects.bulk_update(known.values(), ["price", "trade_time", "updated_at"])
-        fresh = [
-            LastPrice(symbol=s, price=p, trade_time=t, updated_at=now) for s, (p, t) in latest.items() if s not in known
-        ]
-        LastPrice.objects.bulk_create(fresh)
+    rows = [LastPrice(symbol=s, price=p, trade_time=t, updated_at=now) for s, (p, t) in latest.items()]
+    LastPrice.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["symbol"], update_fields=["price", "trade_time", "updated_at"]
+    )

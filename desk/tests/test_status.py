@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from conftest import run_command
 from core.groups import trade_events_group
+from desk.models import LastPrice
 from desk.selectors import save_prices
 from naive.models import TradingSettings
 from tests.support.events import WORKED_EXAMPLE_SETTINGS, seed_messages
@@ -88,3 +89,16 @@ async def test_after_the_seed_cycle_status_shows_the_engine_the_symbol_and_the_o
     assert usdt.split()[2] == "19.998069"  # locked by the open buy
     assert document["symbols"]["XRPUSDT"]["owner"] == engine.engine_id
     assert document["totals"]["USDT"]["cycles"] == 1
+
+
+@pytest.mark.integration  # an upsert: run on both databases
+@pytest.mark.django_db
+def test_last_prices_are_inserted_then_replaced_in_place() -> None:
+    save_prices({"XRPUSDT": (Decimal("0.4300"), 1_000)})
+    first = LastPrice.objects.get(symbol="XRPUSDT")
+
+    save_prices({"XRPUSDT": (Decimal("0.4310"), 2_000), "BTCUSDT": (Decimal("8500.01"), 2_001)})
+
+    stored = {p.symbol: (p.price, p.trade_time) for p in LastPrice.objects.all()}
+    assert stored == {"XRPUSDT": (Decimal("0.4310"), 2_000), "BTCUSDT": (Decimal("8500.01"), 2_001)}
+    assert LastPrice.objects.get(symbol="XRPUSDT").pk == first.pk
