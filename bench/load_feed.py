@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from core.actors.runtime import Runtime
-from core.codec import TradeBatch, encode_trade_event
+from core.codec import encode_trades
 from core.groups import trade_events_group
 from core.values import TradeEvent
 
@@ -137,8 +137,5 @@ class LoadGenerator:
         events = list(feed.events(count, int(now * 1000)))
         for event in events:
             feed.note(event.trade_time, now, scheduled)
-        message = (
-            encode_trade_event(events[0]) if count == 1 else TradeBatch.from_events(feed.symbol, events).to_message()
-        )
-        await self.runtime.publish(feed.group, message)
+        await self.runtime.publish(feed.group, encode_trades(feed.symbol, events))
         self.published[feed.symbol] += count

@@ -276,6 +276,13 @@ class TradeBatch:
         return batch
 
 
+def encode_trades(symbol: str, events: list[TradeEvent]) -> dict[str, Any]:
+    """One message for a symbol's events in trade-id order: a single trade event, or a batch."""
+    if len(events) == 1:
+        return encode_trade_event(events[0])
+    return TradeBatch.from_events(symbol, events).to_message()
+
+
 def _single(message: Mapping[str, Any]) -> TradeBatch:
     """A ``trade.event`` message as a batch of one, decoded once for every consumer in this process."""
     symbol = message.get("symbol")

@@ -25,7 +25,7 @@ from websockets.exceptions import WebSocketException
 
 from core.actors.actor import Actor, handles
 from core.actors.policy import RestartPolicy, jittered_backoff
-from core.codec import TradeBatch, encode_trade_event
+from core.codec import encode_trades
 from core.db import Database
 from core.fencing import LeaseLost, Ownership, Unfenced
 from core.groups import trade_events_group
@@ -301,7 +301,7 @@ class Streamer(Actor):
         A failed publish fails the reader only once every other symbol's publish has finished.
         """
         outbox, self._outbox = self._outbox, {}
-        sends = [(symbol, _message(symbol, queued), queued) for symbol, queued in outbox.items()]
+        sends = [(symbol, encode_trades(symbol, [e for e, _ in queued]), queued) for symbol, queued in outbox.items()]
         if len(sends) == 1 or getattr(self.ctx.layer, "sends_at_once", False):
             for send in sends:
                 await self._publish(*send)
@@ -443,10 +443,3 @@ class Streamer(Actor):
 def _cause(error: BaseException) -> str:
     """What went wrong, in words, whatever the exception holds (some have no message)."""
     return str(error) or type(error).__name__
-
-
-def _message(symbol: str, queued: list[tuple[TradeEvent, bool]]) -> dict[str, Any]:
-    """A single trade event, or a batch of the symbol's events in trade-id order."""
-    if len(queued) == 1:
-        return encode_trade_event(queued[0][0])
-    return TradeBatch.from_events(symbol, [event for event, _ in queued]).to_message()

@@ -17,6 +17,7 @@ from core.codec import (
     decode_trade_event,
     encode_order,
     encode_trade_event,
+    encode_trades,
     order_fields,
     order_from_fields,
 )
@@ -315,3 +316,13 @@ def test_batch_with_float_prices_is_refused():
     columns = orjson.dumps([[1], [0.43], ["120.5"], [1], [1], [False]])
     with pytest.raises(MessageError, match="price"):
         TradeBatch.from_message(changed(BATCH, columns=columns))
+
+
+@pytest.mark.parametrize(("ids", "kind"), [([7], TRADE_EVENT), ([7, 8, 9], TRADE_BATCH)])
+def test_a_symbols_events_make_one_message_single_or_batch(ids: list[int], kind: str) -> None:
+    events = [trade(trade_id) for trade_id in ids]
+
+    message = encode_trades("XRPUSDT", events)
+
+    assert message["type"] == kind
+    assert [TradeBatch.from_message(message).event(i) for i in range(len(ids))] == events
