@@ -16,16 +16,22 @@ from enum import StrEnum
 from itertools import islice
 
 from binance_mock.account import Account
+from binance_mock.packed_window import PackedChunk, pack
 from binance_mock.price_blocks import PriceBlocks
 from core.codec import TradeBatch
 from core.values import Order, OrderStatus, Side, add_fee
 
 NO_BUYS = Decimal("-Infinity")
 NO_SELLS = Decimal("Infinity")
-# Live trades arrive one per message: remembering each as a batch of its own would keep ten
-# containers per trade for the garbage collector to walk, so small batches are copied into
-# shared chunks of this many trades.
-CHUNK = 1024
+# Live trades arrive a few per message: remembering each message's batch as it came would keep
+# ten containers per trade for the garbage collector to walk, so a batch shorter than KEPT_AS_IS
+# is copied into the book's own chunk of up to CHUNK trades, packed once it is full
+# (`binance_mock/packed_window.py`). A replay's batches are kept as they are.
+CHUNK = 64
+KEPT_AS_IS = 1024
+# The fewest trades remembered, however old: more than a paced replay lets the exchange's feed run
+# ahead of the leader (`data_warehouse/backtest.py` PACED_CHECK_EVERY).
+KEPT_TRADES = 1024
 
 
 # How an order's limit compares with a price that reaches it, by (a buy?, the CROSS model?): a buy
@@ -84,12 +90,13 @@ class Book:
     """Open and known orders of one symbol, plus the recent trades for late placements.
 
     A placement is late by the time between the trader's decision and the exchange: one lockstep
-    step in a replay (inside the newest batch), a few milliseconds live, seconds behind a backlog.
-    So the book keeps the newest batch whole and, before it, only the trades of the last
-    ``memory_ms`` of market time (at most ``memory`` trades): a busy symbol's memory stays flat
-    over hours instead of growing to ``memory`` trades. A closed order is kept as long as the
-    trades it closed on are remembered (questions about it as of those trades are answered from
-    its history); older ones are asked of the stored books.
+    step in a replay (inside the newest batch), a few milliseconds live, seconds behind a backlog,
+    up to a thousand trades in a paced replay (which waits for the actors that often). So the book
+    keeps the newest batch whole and, before it, the trades of the last ``memory_ms`` of market
+    time or the last ``KEPT_TRADES``, whichever are more (at most ``memory`` trades): a busy
+    symbol's memory stays flat over hours instead of growing to ``memory`` trades. A closed order
+    is kept as long as the trades it closed on are remembered (questions about it as of those
+    trades are answered from its history); older ones are asked of the stored books.
     """
 
     def __init__(
@@ -115,7 +122,8 @@ class Book:
         self.last_skipped = ""  # the last trade dropped, for the log
         self._consumed: dict[int, Decimal] = {}  # CROSS model: quantity of a trade already filled
         self.memory, self.memory_ms = memory, memory_ms
-        self.recent: deque[tuple[TradeBatch, PriceBlocks]] = deque()  # whole batches and their prices, oldest first
+        # whole batches, or the book's chunks (packed once full), and their prices, oldest first
+        self.recent: deque[tuple[TradeBatch | PackedChunk, PriceBlocks]] = deque()
         self._remembered = 0
         self._chunk: TradeBatch | None = None  # the book's own last entry of recent, still filling
         self._best_buy = NO_BUYS
@@ -242,21 +250,22 @@ class Book:
         return kept, decimals
 
     def _remember(self, batch: TradeBatch, decimals: list[Decimal]) -> None:
-        if len(batch) >= CHUNK:
+        if len(batch) >= KEPT_AS_IS:
+            self._seal()
             self.recent.append((batch, PriceBlocks(decimals)))  # a replay's batch: kept as it is, never changed
-            self._chunk = None
         elif self._chunk is not None and len(self._chunk) + len(batch) <= CHUNK:
             self._chunk.extend(batch)
-            self.recent[-1][1].prices.extend(decimals)
+            self.recent[-1][1].prices.extend(decimals)  # type: ignore[attr-defined]  # the filling chunk's list
         else:
+            self._seal()
             self._chunk = TradeBatch.empty(batch.symbol)
             self._chunk.extend(batch)
             self.recent.append((self._chunk, PriceBlocks(list(decimals))))
         self._remembered += len(batch)
         newest, forgotten = batch.trade_times[-1], False
         while len(self.recent) > 1 and (
-            self._remembered - len(self.recent[0][0]) >= self.memory
-            or self.recent[0][0].trade_times[-1] < newest - self.memory_ms
+            (after := self._remembered - len(self.recent[0][0])) >= self.memory
+            or (self.recent[0][0].trade_times[-1] < newest - self.memory_ms and after >= KEPT_TRADES)
         ):
             self._remembered -= len(self.recent.popleft()[0])
             forgotten = True
@@ -268,9 +277,18 @@ class Book:
         while self._closed and self._closed[0][0] < oldest:
             self.orders.pop(self._closed.popleft()[1], None)
 
-    def _batches_after(self, position: int) -> list[tuple[TradeBatch, PriceBlocks, int]]:
+    def _seal(self) -> None:
+        """Pack the book's chunk (the newest entry) now that no trade will be added to it."""
+        if self._chunk is None:
+            return
+        packed = pack(*self.recent[-1])  # type: ignore[arg-type]  # the newest entry is the chunk
+        if packed is not None:
+            self.recent[-1] = packed
+        self._chunk = None
+
+    def _batches_after(self, position: int) -> list[tuple[TradeBatch | PackedChunk, PriceBlocks, int]]:
         """Remembered batches holding trades with an id above ``position``, oldest first, each with where they start."""
-        later: list[tuple[TradeBatch, PriceBlocks, int]] = []
+        later: list[tuple[TradeBatch | PackedChunk, PriceBlocks, int]] = []
         for batch, blocks in reversed(self.recent):
             start = bisect_right(batch.trade_ids, position)
             if start < len(batch):

@@ -7,7 +7,7 @@ each block of BLOCK kept, a search walks at most the rest of its first block, th
 prices, and one block: about 200 steps whatever the batch's size.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 BLOCK = 64
@@ -18,7 +18,8 @@ class PriceBlocks:
 
     __slots__ = ("_best", "_covered", "prices")
 
-    def __init__(self, prices: list[Decimal]) -> None:
+    def __init__(self, prices: Sequence[Decimal]) -> None:
+        """``prices``: a list while the run grows (extended in place), any sequence once it is settled."""
         self.prices = prices
         self._best: dict[bool, list[Decimal]] = {True: [], False: []}  # buy: lowest, sell: highest
         self._covered = {True: 0, False: 0}  # prices the blocks were found for
@@ -42,6 +43,13 @@ class PriceBlocks:
                     if reaches(prices[index]):
                         return index
         return None
+
+    def settled(self, prices: Sequence[Decimal]) -> "PriceBlocks":
+        """These blocks over ``prices``, the same prices held another way, for a run that grows no more."""
+        settled = PriceBlocks(prices)
+        settled._best = {buy: list(self._blocks(buy)) for buy in (True, False)}
+        settled._covered = {True: len(prices), False: len(prices)}
+        return settled
 
     def _blocks(self, buy: bool) -> list[Decimal]:
         best, prices = self._best[buy], self.prices

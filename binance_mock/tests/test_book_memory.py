@@ -2,9 +2,12 @@
 
 from decimal import Decimal
 
-from binance_mock.book import Book, FillModel
+from binance_mock.book import CHUNK, KEPT_TRADES, Book, FillModel
 from binance_mock.tests.book_support import SYMBOL, batch, new_order, position, statuses, trade_time
+from core.codec import TradeBatch
 from core.values import OrderStatus
+from data_warehouse.backtest import PACED_CHECK_EVERY
+from tests.support.events import trade_event
 
 
 def remembered(book: Book) -> int:
@@ -17,8 +20,8 @@ def test_a_live_stream_keeps_only_the_last_window_of_trades():
     for number in range(1, 20_001):
         book.apply_batch(batch((number, "0.6000")))
 
-    # 6,000 trades make 60 s; the oldest shared chunk may hold up to 1,024 more.
-    assert 6_000 <= remembered(book) <= 6_000 + 1_024
+    # 6,000 trades make 60 s; the oldest chunk may hold up to CHUNK more.
+    assert 6_000 <= remembered(book) <= 6_000 + CHUNK
     assert book.recent[-1][0].trade_ids[-1] == position(20_000)
 
 
@@ -85,3 +88,18 @@ def test_a_closed_order_is_answered_as_of_any_remembered_trade():
     order = book.find(order_id=1)
     assert order.as_of(position(999)).status is OrderStatus.NEW
     assert order.as_of(position(1_000)).status is OrderStatus.FILLED
+
+
+def test_a_slow_market_keeps_enough_trades_for_a_paced_replays_lag():
+    # One trade every 10 s: 60 s of market time is 6 trades, but a paced replay lets the feed run
+    # up to PACED_CHECK_EVERY trades ahead of the leader, whose placements must still fill alike.
+    book = Book(SYMBOL, memory_ms=60_000)
+    for number in range(1, 5_001):
+        price = "0.4000" if number == 4_500 else "0.6000"
+        book.apply_batch(
+            TradeBatch.from_events(SYMBOL, [trade_event(number, price)._replace(trade_time=number * 10_000)])
+        )
+
+    assert PACED_CHECK_EVERY <= KEPT_TRADES <= remembered(book) <= KEPT_TRADES + CHUNK
+    reports = book.add(new_order(price="0.5000"), placed_at=position(5_000 - PACED_CHECK_EVERY))
+    assert statuses(reports) == [(1, OrderStatus.FILLED)]

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from binance_mock.book import REACHES
+from binance_mock.packed_window import PackedDecimals
 from binance_mock.price_blocks import BLOCK, PriceBlocks
 
 
@@ -20,9 +21,12 @@ def prices_of(count: int, seed: int) -> list[Decimal]:
 
 @pytest.mark.parametrize("count", [1, BLOCK - 1, BLOCK, BLOCK + 1, 3 * BLOCK, 5000])
 @pytest.mark.parametrize(("buy", "cross"), [(True, False), (True, True), (False, False), (False, True)])
-def test_the_first_reaching_price_is_the_walks(count, buy, cross):
+@pytest.mark.parametrize("settled", [False, True], ids=["growing", "settled over packed prices"])
+def test_the_first_reaching_price_is_the_walks(count, buy, cross, settled):
     prices = prices_of(count, seed=count)
     blocks = PriceBlocks(prices)
+    if settled:
+        blocks = blocks.settled(PackedDecimals(prices))
     starts = sorted({0, 1, BLOCK - 1, BLOCK, BLOCK + 1, count // 2, count - 1, count} & set(range(count + 1)))
     for limit in ("0.3999", "0.4000", "0.4005", "0.4200", "0.4399", "0.4400", "0.4401"):
         reaches = getattr(Decimal(limit), REACHES[buy, cross])
