@@ -10,12 +10,13 @@ orders changed. The publisher builds a patch a few symbols at a time (``start_pa
 symbols.
 """
 
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from core.values import Order
 from desk import picture
+from desk.chart_line import ChartLine
 from desk.pnl import Ledger
 from desk.selectors import LATEST_ORDERS, Settled, no_controls
 
@@ -42,7 +43,7 @@ class Board:
         self.settled = Settled([], {}, {}, {}, [], [], [])
         self.ledgers: dict[str, Ledger] = {}
         self.prices: dict[str, tuple[Decimal, int]] = {}
-        self.charts: dict[str, deque] = {}
+        self.charts: dict[str, ChartLine] = {}
         self.running: set[str] = set()
         self._latest: OrderedDict[tuple[str, int], Order] = OrderedDict()
         self._new_orders: dict[tuple[str, int], Order] = {}
@@ -86,10 +87,13 @@ class Board:
 
     def trade(self, symbol: str, price: str, trade_time: int) -> None:
         """The last trade of a message of ``symbol``'s trade events."""
-        point = (trade_time, price)
-        self.prices[symbol] = self.unsaved_prices[symbol] = (Decimal(price), trade_time)
-        self.charts.setdefault(symbol, deque(maxlen=CHART_POINTS)).append(point)
-        self._new_points.setdefault(symbol, []).append(point)
+        number = Decimal(price)
+        line = self.charts.get(symbol)
+        if line is None:
+            line = self.charts[symbol] = ChartLine(CHART_POINTS)
+        line.add(trade_time, price)
+        self.prices[symbol] = self.unsaved_prices[symbol] = (number, trade_time)
+        self._new_points.setdefault(symbol, []).append((trade_time, price))
         self._dirty.add(symbol)
 
     def order(self, order: Order) -> None:
@@ -135,7 +139,7 @@ class Board:
             "balances": picture.balance_rows(self.settled.balances),
             "engines": self.settled.engines,
             "streams": self.settled.streams,
-            "chart": {symbol: [list(p) for p in points] for symbol, points in self.charts.items()},
+            "chart": {symbol: line.points() for symbol, line in self.charts.items()},
         }
 
     def patch(self) -> dict | None:

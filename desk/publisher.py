@@ -105,7 +105,7 @@ class DeskPublisher(Actor):
             return
         try:
             self.board.trade(*last_trade(message))
-        except (MessageError, InvalidOperation, TypeError, ValueError) as error:
+        except (MessageError, InvalidOperation, OverflowError, TypeError, ValueError) as error:
             logger.warning("desk publisher ignored a bad trade message: %r", error)
 
     @handles(SYMBOLS)

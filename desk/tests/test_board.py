@@ -168,6 +168,7 @@ async def test_the_publisher_reads_what_it_heard_only_when_the_engine_has_nothin
     publisher.board.settle(settled(["XRPUSDT"]), {"XRPUSDT"})
     await publisher.heard(encode_trade_event(trade_event(1, "0.4312")))
     await publisher.heard({**encode_trade_event(trade_event(2, "0.4313")), "price": "-1"})  # bad: ignored, said
+    await publisher.heard({**encode_trade_event(trade_event(3, "0.4314")), "trade_time": 2**64})  # beyond 64 bits
     await publisher.heard(encode_order(buy(7, "FILLED")))
 
     assert "XRPUSDT" not in publisher.board.prices  # kept as it came: the handler did nothing more
