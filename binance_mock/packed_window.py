@@ -2,9 +2,8 @@
 
 A live symbol's book remembers a minute or two of trades for late placements. Held as Python
 objects a trade costs about 340 bytes (ints for its id and times, strings for its price and
-quantity, a Decimal price, seven list slots), and at 2,000 trades a second those objects outlive
-everything made around them by a minute: the allocator keeps the arenas they share with
-longer-lived objects, and the engine's memory crept up for as long as it ran. Packed, a chunk is
+quantity, a Decimal price, seven list slots): at 2,000 trades a second that is tens of MiB of
+small objects, each outliving everything made around it by a minute or two. Packed, a chunk is
 a few arrays and texts (about 60 bytes a trade, the chunk's own objects included); what a late
 placement reads of it (an id, a time, a quantity, a price) is taken out one value at a time,
 equal to what was packed.

@@ -2,9 +2,9 @@
 
 The desk keeps a point per trade message of every symbol it follows. As a tuple of an int and a
 string each, 200 busy symbols kept 120,000 small objects that each lived about a minute, long
-enough to outlast everything allocated around them: the engine's allocator kept arenas it could
-not give back. Here the times sit in an array and each distinct price is one string shared by
-every point at that price (a symbol trades at few prices a minute).
+enough to outlast everything allocated around them. Here the times sit in an array and each
+distinct price is one string shared by every point at that price (a symbol trades at few prices
+a minute).
 """
 
 from array import array
