@@ -1,7 +1,7 @@
 """A full chunk of the book's remembered trades, held in a few large objects.
 
 A live symbol's book remembers a minute or two of trades for late placements. Held as Python
-objects a trade costs about 340 bytes (ints for its id and times, strings for its price and
+objects a trade costs about 330 bytes (ints for its id and times, strings for its price and
 quantity, a Decimal price, seven list slots): at 2,000 trades a second that is tens of MiB of
 small objects, each outliving everything made around it by a minute or two. Packed, a chunk is
 a few arrays and texts (about 60 bytes a trade, the chunk's own objects included); what a late
