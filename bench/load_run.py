@@ -36,7 +36,7 @@ from core.actors.actor import Actor
 from core.actors.runtime import QuiescenceTimeout
 from core.codec import TRADE_BATCH, TRADE_EVENT, TradeBatch, decode_order
 from core.groups import orders_group
-from core.heap import settle_after_start_up
+from core.heap import keep_large_blocks_out_of_the_heap, settle_after_start_up
 
 if TYPE_CHECKING:
     from binance_mock.exchange import SimulatedExchange
@@ -207,6 +207,7 @@ async def run(
     await engine.start()
     await engine.quiescence(timeout=120)
     startup = time.perf_counter() - started
+    keep_large_blocks_out_of_the_heap()  # as runengine does
     if not options.default_gc:
         settle_after_start_up()  # as runengine does
     print(f"engine started: {len(engine.runtime.names())} actors in {startup:.1f} s", flush=True)

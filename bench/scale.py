@@ -343,6 +343,7 @@ async def run(count: int, options: argparse.Namespace) -> str:
 
     from tests.support.market import Market
 
+    (ROOT / "var").mkdir(exist_ok=True)
     directory = Path(tempfile.mkdtemp(prefix="bench-scale-", dir=ROOT / "var"))
     info, symbols = await sync_to_async(prepare)(options.symbols, directory)
     market = await Market.open()

@@ -6,7 +6,7 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.core.management.base import BaseCommand, CommandError
 
 from core.exchange import ExchangeConfigurationError
-from core.heap import settle_after_start_up
+from core.heap import keep_large_blocks_out_of_the_heap, settle_after_start_up
 from core.schema import unmigrated
 from desk.serving import Site
 from engine.engine import Engine
@@ -33,6 +33,7 @@ class Command(BaseCommand):
                 "Note: with the in-memory channel layer the desk hears only an engine in this process; "
                 "set REDIS_URL for an engine run with `manage.py runengine`."
             )
+        keep_large_blocks_out_of_the_heap()  # it reads its sockets for hours
         asyncio.run(self._run(host, port, no_engine))
 
     async def _run(self, host: str, port: int, no_engine: bool) -> None:

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core.exchange import ExchangeConfigurationError, ExchangeError
 from core.failures import one_line_failure
-from core.heap import settle_after_start_up
+from core.heap import keep_large_blocks_out_of_the_heap, settle_after_start_up
 from core.secrets import mask_credentials
 from engine.engine import Engine
 
@@ -21,6 +21,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
+        keep_large_blocks_out_of_the_heap()  # it reads its sockets for hours
         asyncio.run(self._run())
 
     async def _run(self) -> None:
