@@ -44,7 +44,7 @@ def read_buffer_mapped(threshold: str) -> bool:
 @pytest.mark.parametrize(
     ("threshold", "mapped"),
     [
-        ("glibc's own", False),  # the heap grew for hours this way
+        ("glibc's own", False),  # how the live engine's heap grew with its bytes in use flat
         ("fixed", True),
     ],
 )
