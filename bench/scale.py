@@ -337,14 +337,12 @@ async def make_trades(market: Any, trades: Trades, rate: float, seconds: float, 
 
 async def run(count: int, options: argparse.Namespace) -> str:
     """One run with ``count`` engines; returns its line of figures."""
-    import tempfile
-
     from asgiref.sync import sync_to_async
 
     from tests.support.market import Market
 
-    (ROOT / "var").mkdir(exist_ok=True)
-    directory = Path(tempfile.mkdtemp(prefix="bench-scale-", dir=ROOT / "var"))
+    directory = ROOT / "var" / f"bench-scale-{uuid.uuid4().hex[:8]}"
+    directory.mkdir(parents=True)  # var/ too, on a fresh clone
     info, symbols = await sync_to_async(prepare)(options.symbols, directory)
     market = await Market.open()
     processes = start_engines(count, info, market, options, directory)
