@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import zlib
 from typing import Any
 
 from core.actors.actor import Actor, handles
@@ -22,6 +23,16 @@ FLUSH = "storage.flush"
 RECONCILE = "storage.reconcile"
 FLUSH_AFTER_SECONDS = 0.05
 PAGE = 1000  # orders in one answer of allOrders
+
+
+def reconcile_phase(symbol: str) -> float:
+    """Where in each reconciliation period the symbol's round falls, as a fraction (0 ≤ phase < 1).
+
+    The same for a symbol on every engine and every run. Without it the symbols an engine starts
+    together reconcile in the same instant every period: at 200 symbols, 600 database calls at
+    once, which put every write queued behind them seconds late.
+    """
+    return zlib.crc32(symbol.encode()) / 2**32
 
 
 class BufferedStorage(Actor):
@@ -103,7 +114,9 @@ class OrderStorage(BufferedStorage):
     With an ``exchange`` it also reconciles: at start (a restart, a takeover) and every
     ``reconcile_seconds``, it asks the exchange for the symbol's orders after the last settled
     one and stores any it missed or holds in an older state, so the stored orders end up equal
-    to the exchange's whatever was lost in a crash.
+    to the exchange's whatever was lost in a crash. Each symbol's rounds fall at its own point
+    of the period (``reconcile_phase``), so an engine's symbols, started together, do not all
+    ask at once.
     """
 
     def __init__(
@@ -167,12 +180,13 @@ class OrderStorage(BufferedStorage):
         return orders
 
     async def _reconcile_every(self, seconds: float) -> None:
+        await asyncio.sleep(seconds * reconcile_phase(self.symbol))
         while True:
-            await asyncio.sleep(seconds)
             try:
                 await self.ctx.send_to_self({"type": RECONCILE})
             except Exception as error:  # the layer is out of reach: the next round asks again
                 logger.warning("%s: could not ask for a reconciliation: %r", self.symbol, error)
+            await asyncio.sleep(seconds)
 
     @handles(ORDER_UPDATE)
     async def order_update(self, message: dict[str, Any]) -> None:
