@@ -52,16 +52,22 @@ def test_the_checkpoint_stops_before_the_oldest_open_order(current, statuses, ex
     assert next_checkpoint(current, [order(order_id, status) for order_id, status in statuses]) == expected
 
 
-@pytest.mark.integration
-@pytest.mark.django_db(transaction=True)
-async def test_orders_lost_or_left_behind_are_stored_again_when_storage_starts(engine, channel_layer):
+async def trade_the_seed_messages_with_orders_stored(engine, channel_layer) -> list:
+    """XRPUSDT trading with the worked example's settings and storing its orders, through the
+    seed messages; the stored orders once everything is done."""
     await sync_to_async(TradingSettings.objects.filter(symbol="XRPUSDT").update)(**WORKED_EXAMPLE_SETTINGS)
     await run_command("start_trading", "XRPUSDT")
     await run_command("start_storing", "ORDERS", "XRPUSDT")
     for message in seed_messages():
         await channel_layer.group_send(trade_events_group("XRPUSDT"), message)
     await engine.quiescence()
-    complete = await stored_orders()
+    return await stored_orders()
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+async def test_orders_lost_or_left_behind_are_stored_again_when_storage_starts(engine, channel_layer):
+    complete = await trade_the_seed_messages_with_orders_stored(engine, channel_layer)
 
     # What a crash can do: a report never stored, another stored in an older state.
     await run_command("stop_storing", "ORDERS", "XRPUSDT")
@@ -115,13 +121,7 @@ class _Reconciled(logging.Handler):
 @pytest.mark.django_db(transaction=True)
 async def test_an_order_lost_while_storage_runs_is_stored_again_by_a_later_round(engine, channel_layer, settings):
     settings.ORDER_RECONCILE_SECONDS = 0.2
-    await sync_to_async(TradingSettings.objects.filter(symbol="XRPUSDT").update)(**WORKED_EXAMPLE_SETTINGS)
-    await run_command("start_trading", "XRPUSDT")
-    await run_command("start_storing", "ORDERS", "XRPUSDT")
-    for message in seed_messages():
-        await channel_layer.group_send(trade_events_group("XRPUSDT"), message)
-    await engine.quiescence()
-    complete = await stored_orders()
+    complete = await trade_the_seed_messages_with_orders_stored(engine, channel_layer)
     storage_log = logging.getLogger("data_warehouse.storage_actors")
     reconciled, level = _Reconciled(), storage_log.level
     storage_log.addHandler(reconciled)
