@@ -1,6 +1,5 @@
 """Stored orders are brought in line with the exchange's: at start, at a takeover, on a timer."""
 
-import asyncio
 import logging
 from decimal import Decimal
 
@@ -16,6 +15,7 @@ from data_warehouse.order_records import next_checkpoint
 from data_warehouse.storage_actors import reconcile_phase
 from naive.models import TradingSettings
 from tests.support.events import WORKED_EXAMPLE_SETTINGS, seed_messages
+from tests.support.logs import LogWatch
 from tests.support.orders import stored_orders
 
 
@@ -105,40 +105,18 @@ def test_a_symbols_phase_is_fixed_by_its_name(symbol, phase):
     assert f"{reconcile_phase(symbol):.6f}" == phase
 
 
-class _Reconciled(logging.Handler):
-    """Sets an event when order storage says it brought stored orders in line with the exchange."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.event = asyncio.Event()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if "brought in line with the exchange" in record.getMessage():
-            self.event.set()
-
-
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
 async def test_an_order_lost_while_storage_runs_is_stored_again_by_a_later_round(engine, channel_layer, settings):
     settings.ORDER_RECONCILE_SECONDS = 0.2
     complete = await trade_the_seed_messages_with_orders_stored(engine, channel_layer)
-    storage_log = logging.getLogger("data_warehouse.storage_actors")
-    reconciled, level = _Reconciled(), storage_log.level
-    storage_log.addHandler(reconciled)
-    storage_log.setLevel(logging.INFO)
-    try:
+    async with LogWatch("data_warehouse.storage_actors", logging.INFO) as storage_log:
         # The newest order is open, so every round asks for it again: losing its row while
         # storage runs (a write lost in a crash of another engine, say) is noticed by a round.
         newest = await sync_to_async(OrderRow.objects.filter(venue="simulated").order_by("-order_id").first)()
         assert newest.status == "NEW"
         await sync_to_async(OrderRow.objects.filter(pk=newest.pk).delete)()
-        try:
-            await asyncio.wait_for(reconciled.event.wait(), timeout=10)
-        except TimeoutError:
-            raise AssertionError("no reconciliation round stored the lost order within 10 s") from None
-    finally:
-        storage_log.removeHandler(reconciled)
-        storage_log.setLevel(level)
+        await storage_log.until("brought in line with the exchange", timeout=10)
     await engine.quiescence()
 
     assert await stored_orders() == complete
